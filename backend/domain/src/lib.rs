@@ -1,0 +1,12 @@
+//! Pure types and rules of Skriptoteket. No HTTP, no SQL, no Docker: those live in the
+//! adapter crates and depend on this one.
+
+pub mod page;
+pub mod role;
+pub mod store;
+pub mod user;
+
+pub use page::{Page, PageRequest};
+pub use role::Role;
+pub use store::{Store, StoreError};
+pub use user::{NewUser, User, UserPatch};

@@ -1,0 +1,1 @@
+//! The Docker implementation of the domain Runner (bollard): limits, tar in/out, cleanup.

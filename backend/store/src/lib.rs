@@ -1,0 +1,45 @@
+//! SQLite and PostgreSQL implementations of the domain's `Store`.
+//!
+//! Both dialects share one set of queries (`queries.rs`), compiled once per dialect with
+//! `include!` against the concrete sqlx database type: the SQL is written to the common
+//! subset (`$n` parameters, `RETURNING`, text ids, application-written timestamps), and what
+//! only one dialect can do well lives in that dialect's module. See docs/adr/0002.
+
+#[macro_use]
+mod rows;
+mod postgres;
+mod sqlite;
+pub mod testing;
+
+use skriptoteket_domain::{Store, StoreError};
+use std::sync::Arc;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Opens the store named by `url` (`sqlite:` or `postgres:`/`postgresql:`), and migrates it
+/// when `migrate` is set.
+pub async fn connect(url: &str, migrate: bool) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url, migrate).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url, migrate).await?))
+    } else {
+        Err(StoreError::Backend(format!(
+            "unsupported DATABASE_URL scheme in `{}` (use sqlite:// or postgres://)",
+            url.split(':').next().unwrap_or_default()
+        )))
+    }
+}
+
+pub(crate) fn backend_error(e: sqlx::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// Maps a unique violation to `Conflict(what)`, anything else to `Backend`.
+pub(crate) fn conflict_or_backend(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match e.as_database_error() {
+        Some(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => backend_error(e),
+    }
+}
