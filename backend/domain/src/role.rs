@@ -26,12 +26,12 @@ impl Role {
         }
     }
 
-    /// Whether `self` may grant `target` or manage someone who holds it: admins manage
-    /// everyone below superuser, only superusers manage admins and superusers.
+    /// Whether `self` may grant `target` or manage someone who holds it (SPEC §1): admins
+    /// manage users and contributors, only superusers manage admins and superusers.
     pub fn can_manage(self, target: Role) -> bool {
         match self {
             Role::Superuser => true,
-            Role::Admin => target < Role::Superuser,
+            Role::Admin => target < Role::Admin,
             _ => false,
         }
     }
@@ -70,8 +70,9 @@ mod tests {
     }
 
     #[test]
-    fn admins_cannot_manage_superusers_but_superusers_can() {
-        assert!(Role::Admin.can_manage(Role::Admin));
+    fn only_superusers_manage_admins() {
+        assert!(Role::Admin.can_manage(Role::Contributor));
+        assert!(!Role::Admin.can_manage(Role::Admin));
         assert!(!Role::Admin.can_manage(Role::Superuser));
         assert!(Role::Superuser.can_manage(Role::Superuser));
         assert!(!Role::Contributor.can_manage(Role::User));

@@ -1,1 +1,14 @@
-//! placeholder
+//! The Skriptoteket server: HTTP API, services and the `skriptoteket` command.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod serve;
+pub mod services;
+pub mod spa;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,3 @@
+//! Administration endpoints under `/api/admin`.
+
+pub mod users;

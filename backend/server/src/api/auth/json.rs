@@ -1,0 +1,66 @@
+//! Request and response bodies of the auth endpoints.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use skriptoteket_domain::{Role, User};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 320))]
+    pub email: String,
+    #[validate(length(min = 1, max = 1024))]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// JWT for `Authorization: Bearer`; the same token is also set as an HttpOnly cookie.
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_at: DateTime<Utc>,
+    /// Send as `X-CSRF-Token` on writes authenticated by the cookie.
+    pub csrf_token: String,
+    pub user: UserResponse,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    pub user: UserResponse,
+    /// Present when signed in by cookie: the value writes must send as `X-CSRF-Token`.
+    pub csrf_token: Option<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A user as the API shows it (never the password hash).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    #[schema(value_type = String, example = "contributor")]
+    pub role: Role,
+    pub disabled: bool,
+    /// Set while the account is locked after too many failed sign-ins.
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            disabled: u.disabled,
+            locked_until: u.locked_until,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! `POST /api/auth/login`, `POST /api/auth/logout`, `GET /api/auth/me`.
+
+pub mod json;
+
+use crate::api::problems::Common;
+use crate::auth::CurrentUser;
+use crate::auth::cookies::{clear_session_cookie, session_cookie};
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ClientIp, ValidatedJson};
+use crate::services;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::DateTime;
+use json::{LoginRequest, LoginResponse, MeResponse};
+
+/// Sign in with email and password; answers a token and sets the session cookie.
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse, description = "Signed in; `Set-Cookie` carries the session"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong email or password"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Missing fields"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many failed attempts; see Retry-After"),
+        Common,
+    )
+)]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ValidatedJson(body): ValidatedJson<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let session = services::auth::login(&state, ip, &body.email, &body.password).await?;
+    let cookie = session_cookie(&session.token, &state.sessions);
+    let response = LoginResponse {
+        access_token: session.token,
+        token_type: "Bearer",
+        expires_at: DateTime::from_timestamp(session.claims.exp, 0).unwrap_or_default(),
+        csrf_token: session.claims.csrf,
+        user: session.user.into(),
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Json(response)))
+}
+
+/// Sign out: clears the session cookie.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204, description = "Signed out"), Common))]
+pub async fn logout(State(state): State<AppState>) -> impl IntoResponse {
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = clear_session_cookie(&state.sessions).parse() {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    (StatusCode::NO_CONTENT, headers)
+}
+
+/// Who am I: the signed-in user and, for cookie sessions, the CSRF token.
+#[utoipa::path(
+    get,
+    path = "/api/auth/me",
+    tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = MeResponse), Common)
+)]
+pub async fn me(user: CurrentUser) -> Json<MeResponse> {
+    Json(MeResponse {
+        expires_at: DateTime::from_timestamp(user.claims.exp, 0).unwrap_or_default(),
+        csrf_token: user.via_cookie.then(|| user.claims.csrf.clone()),
+        user: user.user.into(),
+    })
+}

@@ -1,0 +1,79 @@
+//! Liveness and readiness.
+
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthResponse {
+    pub status: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReadyResponse {
+    /// `ready` when every check passed.
+    pub status: &'static str,
+    pub checks: Vec<ReadyCheck>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReadyCheck {
+    pub name: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/api/health", tag = "system", responses((status = 200, body = HealthResponse)))]
+pub async fn health() -> Json<HealthResponse> {
+    Json(HealthResponse {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Readiness: the database (and, with the runner, the engine and image) can be used.
+#[utoipa::path(
+    get,
+    path = "/api/ready",
+    tag = "system",
+    responses(
+        (status = 200, body = ReadyResponse, description = "Everything is usable"),
+        (status = 503, body = ReadyResponse, description = "Some check failed; see `checks`"),
+    )
+)]
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<ReadyResponse>) {
+    let database = match state.store.ping().await {
+        Ok(()) => ReadyCheck {
+            name: "database",
+            ok: true,
+            detail: state.store.dialect().to_owned(),
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            ReadyCheck {
+                name: "database",
+                ok: false,
+                detail: "unreachable".into(),
+            }
+        }
+    };
+    let checks = vec![database];
+    let ok = checks.iter().all(|c| c.ok);
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(ReadyResponse {
+            status: if ok { "ready" } else { "not_ready" },
+            checks,
+        }),
+    )
+}

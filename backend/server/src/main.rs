@@ -1,0 +1,17 @@
+//! The `skriptoteket` binary: parses the command line and hands over to the library.
+
+use clap::Parser;
+use skriptoteket_server::config::{Cli, Command};
+use skriptoteket_server::{cli, serve, telemetry};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_json);
+    match cli.command {
+        Command::Serve(args) => serve::run(*args).await,
+        Command::Migrate(db) => cli::migrate(&db).await,
+        Command::Users(command) => cli::users(command).await,
+        Command::Openapi => cli::print_openapi(),
+    }
+}

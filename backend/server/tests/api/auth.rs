@@ -1,0 +1,223 @@
+//! Sign-in, tokens, cookies and CSRF.
+
+use crate::support::{PASSWORD, SECRET, each_backend, email};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::Utc;
+use serde_json::json;
+use skriptoteket_domain::Role;
+use skriptoteket_server::auth::jwt::JwtKeys;
+use std::time::Duration;
+
+#[tokio::test]
+async fn login_answers_a_token_and_an_httponly_cookie() {
+    each_backend(|app| async move {
+        let reply = app.login(&email(Role::User), PASSWORD).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{:?}: {}",
+            app.backend,
+            reply.body
+        );
+        assert_eq!(reply.body["token_type"], "Bearer");
+        assert_eq!(reply.body["user"]["role"], "user");
+        assert!(reply.body["user"].get("password_hash").is_none());
+        let cookie = reply
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(cookie.starts_with("skt_session="), "{cookie}");
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api"] {
+            assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+        }
+        let token = reply.body["access_token"].as_str().unwrap();
+        let me = app
+            .call(Method::GET, "/api/auth/me", Some(token), None)
+            .await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.body["user"]["email"], email(Role::User));
+        assert!(
+            me.body["csrf_token"].is_null(),
+            "Bearer sessions need no CSRF token"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_fail_alike() {
+    each_backend(|app| async move {
+        let wrong = app.login(&email(Role::User), "not-the-password").await;
+        let unknown = app.login("nobody@skola.se", "not-the-password").await;
+        for reply in [&wrong, &unknown] {
+            let body = reply.problem(401, "invalid_credentials");
+            assert_eq!(body["detail"], "The email or password is wrong.");
+            assert!(reply.headers.get(header::SET_COOKIE).is_none());
+        }
+        let me = app.call(Method::GET, "/api/auth/me", None, None).await;
+        me.problem(401, "unauthenticated");
+        assert_eq!(me.headers.get(header::WWW_AUTHENTICATE).unwrap(), "Bearer");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_even_for_the_right_password() {
+    each_backend(|app| async move {
+        for _ in 0..5 {
+            app.login(&email(Role::Contributor), "wrong-password")
+                .await
+                .problem(401, "invalid_credentials");
+        }
+        let locked = app.login(&email(Role::Contributor), PASSWORD).await;
+        locked.problem(429, "too_many_attempts");
+        let retry: u64 = locked
+            .headers
+            .get(header::RETRY_AFTER)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+        let user = app.user(Role::Contributor).await;
+        assert!(user.is_locked(Utc::now()), "{:?}", app.backend);
+        // Unknown emails are throttled the same way, so lockouts reveal nothing.
+        for _ in 0..5 {
+            app.login("ghost@skola.se", "wrong-password")
+                .await
+                .problem(401, "invalid_credentials");
+        }
+        app.login("ghost@skola.se", "wrong-password")
+            .await
+            .problem(429, "too_many_attempts");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn expired_and_tampered_tokens_are_refused() {
+    each_backend(|app| async move {
+        let user = app.user(Role::Admin).await;
+        let keys = JwtKeys::from_secret(SECRET);
+        let (expired, _) = keys.issue(
+            user.id,
+            Utc::now() - chrono::Duration::hours(3),
+            Duration::from_secs(60),
+        );
+        app.call(Method::GET, "/api/auth/me", Some(&expired), None)
+            .await
+            .problem(401, "session_expired");
+
+        let good = app.token(Role::User).await;
+        let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+        // Swap in the admin's id as subject but keep the user's signature.
+        let (admin_token, _) = keys.issue(user.id, Utc::now(), Duration::from_secs(60));
+        parts[1] = admin_token.split('.').nth(1).unwrap().to_owned();
+        let tampered = parts.join(".");
+        app.call(Method::GET, "/api/auth/me", Some(&tampered), None)
+            .await
+            .problem(401, "invalid_token");
+
+        let foreign = JwtKeys::from_secret(b"some-other-secret-some-other-secret")
+            .issue(user.id, Utc::now(), Duration::from_secs(60))
+            .0;
+        app.call(Method::GET, "/api/auth/me", Some(&foreign), None)
+            .await
+            .problem(401, "invalid_token");
+        app.call(Method::GET, "/api/auth/me", Some("garbage"), None)
+            .await
+            .problem(401, "invalid_token");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cookie_sessions_need_the_csrf_header_for_writes() {
+    each_backend(|app| async move {
+        let login = app.login(&email(Role::Admin), PASSWORD).await;
+        let token = login.body["access_token"].as_str().unwrap();
+        let csrf = login.body["csrf_token"].as_str().unwrap();
+        let cookie = format!("skt_session={token}");
+        let target = app.user(Role::User).await;
+        let patch = |csrf_header: Option<&str>| {
+            let mut builder = Request::builder()
+                .method(Method::PATCH)
+                .uri(format!("/api/admin/users/{}", target.id))
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/json");
+            if let Some(value) = csrf_header {
+                builder = builder.header("x-csrf-token", value);
+            }
+            builder
+                .body(Body::from(json!({ "display_name": "Renamed" }).to_string()))
+                .unwrap()
+        };
+        app.send(patch(None)).await.problem(403, "csrf_failed");
+        app.send(patch(Some("forged-value")))
+            .await
+            .problem(403, "csrf_failed");
+        let ok = app.send(patch(Some(csrf))).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert_eq!(ok.body["display_name"], "Renamed");
+
+        // Reads by cookie need no header, and /me hands the SPA its CSRF token.
+        let me = Request::builder()
+            .uri("/api/auth/me")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let me = app.send(me).await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.body["csrf_token"], csrf);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn logout_clears_the_cookie() {
+    each_backend(|app| async move {
+        let reply = app.call(Method::POST, "/api/auth/logout", None, None).await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT);
+        let cookie = reply
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            cookie.starts_with("skt_session=;") && cookie.contains("Max-Age=0"),
+            "{cookie}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn disabled_accounts_can_do_nothing() {
+    each_backend(|app| async move {
+        let token = app.token(Role::User).await;
+        let admin = app.token(Role::Admin).await;
+        let user = app.user(Role::User).await;
+        let path = format!("/api/admin/users/{}", user.id);
+        let reply = app
+            .call(
+                Method::PATCH,
+                &path,
+                Some(&admin),
+                Some(json!({ "disabled": true })),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        app.call(Method::GET, "/api/auth/me", Some(&token), None)
+            .await
+            .problem(403, "account_disabled");
+        app.login(&email(Role::User), PASSWORD)
+            .await
+            .problem(403, "account_disabled");
+    })
+    .await;
+}

@@ -1,0 +1,37 @@
+//! The committed OpenAPI document must be exactly what the code produces.
+
+use skriptoteket_server::api;
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json");
+    let generated = api::openapi().to_pretty_json().unwrap() + "\n";
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    if committed != generated {
+        if std::env::var("SKRIPTOTEKET_UPDATE_OPENAPI").as_deref() == Ok("1") {
+            std::fs::write(path, &generated).unwrap();
+            return;
+        }
+        panic!(
+            "openapi/openapi.json is out of date with the code. Regenerate it with \
+             `make openapi` (or SKRIPTOTEKET_UPDATE_OPENAPI=1 cargo test openapi) and commit it."
+        );
+    }
+}
+
+#[test]
+fn every_operation_is_documented_with_problems() {
+    let doc = serde_json::to_value(api::openapi()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(op["summary"].is_string(), "{method} {path} has no summary");
+            if path != "/api/health" && path != "/api/ready" {
+                let responses = op["responses"].as_object().unwrap();
+                assert!(
+                    responses.contains_key("5XX"),
+                    "{method} {path} does not document 5XX"
+                );
+            }
+        }
+    }
+}
