@@ -1,0 +1,48 @@
+# Skriptoteket — one-word commands. `make help` lists them.
+# The two that matter: `make run` starts everything on its defaults, `make test` runs every test.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+PYTHON ?= python3
+VENV := .venv
+RUNNER_IMAGE ?= skriptoteket-runner:latest
+export SKRIPTOTEKET_TEST_POSTGRES_URL ?= postgres://skt:skt@127.0.0.1:5432/skt
+export RUNNER_IMAGE
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-rust test-python openapi build-runner-image check-leftovers lint
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-20s\033[0m %s\n", $$1, $$2}'
+
+run: build-runner-image ## Start Skriptoteket on its defaults (SQLite in ./data, local Docker engine)
+	$(CARGO) run --release -p skriptoteket-server -- serve
+
+test: build-runner-image test-python test-rust check-leftovers ## Run every test (needs Docker and PostgreSQL: see .ci/run)
+
+test-rust: ## Rust tests on SQLite and PostgreSQL, with the real Docker runner
+	SKRIPTOTEKET_TEST_DOCKER=1 $(CARGO) nextest run --workspace --no-fail-fast
+
+test-python: $(VENV)/.ready ## The in-container wrapper's tests (pytest)
+	$(VENV)/bin/python -m pytest runner/tests -q
+
+$(VENV)/.ready: runner/requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r runner/requirements-dev.txt
+	touch $@
+
+build-runner-image: ## Build the runner image if it is missing or stale (VERSION=tag to also tag it)
+	bash scripts/build-runner-image.sh
+	@if [ -n "$(VERSION)" ]; then docker tag $(RUNNER_IMAGE) skriptoteket-runner:$(VERSION); fi
+
+openapi: ## Regenerate openapi/openapi.json from the code
+	$(CARGO) run -q -p skriptoteket-server -- openapi > openapi/openapi.json
+
+lint: ## rustfmt and clippy
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+check-leftovers: ## Fail when a test left a container of ours behind
+	@left=$$(docker ps -aq --filter label=org.skriptoteket.managed=true); \
+	if [ -n "$$left" ]; then echo "containers left behind: $$left"; exit 1; fi; \
+	echo "no skriptoteket containers left behind"
