@@ -1,0 +1,5 @@
+import sys
+
+from skriptoteket_runner.wrapper import main
+
+sys.exit(main())

@@ -1,0 +1,344 @@
+"""The wrapper: PID 1 of a run container. See runner/README.md for the protocol.
+
+stdin (tar from the host) -> /work -> child process runs the tool -> frames on stdout:
+O/E (live tool output), R (result tar: result.json + output/ files), X (end).
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import traceback
+
+from skriptoteket_runner import archive, frames
+from skriptoteket_runner import result as results
+
+STREAM_LIMIT = 200 * 1024  # bytes forwarded per stream (stdout, stderr)
+TRUNCATION_MARKER = f"\n[… output truncated after {STREAM_LIMIT} bytes]\n".encode()
+RESULT_LIMIT = 16 * 1024 * 1024  # far above the host's budgets; protects the wrapper's memory
+COALESCE_MS = 10  # output waits this long for its continuation (e.g. print's newline)...
+COALESCE_MAX_MS = 50  # ...but is never held back longer than this
+JOIN_TIMEOUT = 5.0  # seconds to wait for pipes to drain once every tool process is dead
+
+
+class Paths:
+    """Where things live. Explicit SKRIPTOTEKET_* paths win; the rest default under the work dir
+    (SKRIPTOTEKET_WORK_DIR, else the script's parent, else /work) so tests can move it all."""
+
+    def __init__(self, env) -> None:
+        script = env.get("SKRIPTOTEKET_SCRIPT_PATH") or ""
+        self.work = env.get("SKRIPTOTEKET_WORK_DIR") or (
+            os.path.dirname(script) if script else "/work"
+        )
+        self.script = script or os.path.join(self.work, "script.py")
+        self.input = env.get("SKRIPTOTEKET_INPUT_DIR") or os.path.join(self.work, "input")
+        self.output = env.get("SKRIPTOTEKET_OUTPUT_DIR") or os.path.join(self.work, "output")
+        self.memory = env.get("SKRIPTOTEKET_MEMORY_PATH") or os.path.join(self.work, "memory.json")
+        self.result = os.path.join(self.work, "result.json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--check"]:
+        from skriptoteket_runner.check import check
+
+        return check()
+    if args:
+        print("usage: python -m skriptoteket_runner [--check]", file=sys.stderr)
+        return 2
+
+    # Frames get a private copy of fd 1; fd 1 itself then points at stderr, so a stray print
+    # (ours or a library's) can never corrupt the frame stream. The copy is not inheritable.
+    frame_fd = os.dup(1)
+    os.dup2(2, 1)
+    _harden_self()
+    out = frames.FrameWriter(frame_fd)
+
+    paths = Paths(os.environ)
+    child_exit = None
+    try:
+        result, child_exit = run(paths, out, sys.stdin.buffer.raw)
+    except Exception as exc:  # noqa: BLE001 - the host must always get a result
+        traceback.print_exc()
+        result = results.failed(f"Internal error in the runner: {type(exc).__name__}: {exc}")
+    send_result(paths, result, out)
+    out.send(frames.END, json.dumps({"child_exit": child_exit}).encode())
+    return 1 if out.broken else 0
+
+
+def _harden_self() -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        # Not dumpable: a tool (same uid) cannot ptrace us or open /proc/1/fd/* to forge frames.
+        libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+        if os.getpid() != 1:
+            # Outside a container (tests) adopt orphaned grandchildren like PID 1 would.
+            libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except Exception:  # noqa: BLE001 - hardening is best effort
+        pass
+    if os.getpid() == 1:
+        # The kernel only delivers signals to PID 1 that have a handler; Python installs one for
+        # SIGINT, which would let the tool interrupt us. Default = ignored for PID 1.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def run(paths: Paths, out: frames.FrameWriter, stdin) -> tuple[dict, int | None]:
+    os.makedirs(paths.work, exist_ok=True)
+    try:
+        archive.extract_input(stdin, paths.work)
+    except (archive.ArchiveError, OSError) as exc:
+        return results.failed(f"Invalid input archive: {exc}"), None
+    os.makedirs(paths.input, exist_ok=True)
+    os.makedirs(paths.output, exist_ok=True)
+    if not os.path.isfile(paths.script):
+        return results.failed("The run has no script.py."), None
+
+    # Pipes and reader threads exist before the child does: a tool that exhausts the pids limit
+    # at once must not stop the wrapper from starting the threads that drain its output.
+    out_read, out_write = os.pipe()
+    err_read, err_write = os.pipe()
+    result_read, result_write = os.pipe()
+    collected = {}
+    threads = [
+        _thread(_pump, out_read, frames.STDOUT, out),
+        _thread(_pump, err_read, frames.STDERR, out),
+        _thread(_collect, result_read, collected),
+    ]
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-B", "-m", "skriptoteket_runner.child"],
+            cwd=paths.work,
+            env=child_env(paths, result_write),
+            stdin=subprocess.DEVNULL,
+            stdout=out_write,
+            stderr=err_write,
+            close_fds=True,
+            pass_fds=(result_write,),
+            start_new_session=True,  # own process group, so stragglers can be killed together
+        )
+    finally:
+        for fd in (out_write, err_write, result_write):  # the readers see EOF once the tool's
+            os.close(fd)                                 # processes have closed theirs
+
+    returncode = _wait_reaping(proc.pid)
+    proc.returncode = returncode  # we reaped it ourselves; keep Popen consistent
+    _kill_stragglers(proc.pid)
+    deadline = time.monotonic() + JOIN_TIMEOUT
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+
+    return _child_result(collected.get("data"), returncode), returncode
+
+
+def child_env(paths: Paths, result_fd: int) -> dict:
+    env = dict(os.environ)
+    env.update(
+        SKRIPTOTEKET_WORK_DIR=paths.work,
+        SKRIPTOTEKET_SCRIPT_PATH=paths.script,
+        SKRIPTOTEKET_INPUT_DIR=paths.input,
+        SKRIPTOTEKET_OUTPUT_DIR=paths.output,
+        SKRIPTOTEKET_MEMORY_PATH=paths.memory,
+        SKRIPTOTEKET_RESULT_FD=str(result_fd),
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONIOENCODING="utf-8",
+    )
+    env.setdefault("SKRIPTOTEKET_ENTRYPOINT", "run_tool")
+    if not env.get("SKRIPTOTEKET_INPUT_MANIFEST"):  # e.g. in tests; the host always sets it
+        files = [
+            {"name": rel, "path": path, "bytes": os.lstat(path).st_size}
+            for rel, path in archive.regular_files(paths.input)
+        ]
+        env["SKRIPTOTEKET_INPUT_MANIFEST"] = json.dumps({"files": files})
+    return env
+
+
+def _thread(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def _pump(fd: int, kind: bytes, out: frames.FrameWriter) -> None:
+    """Forward a tool stream as frames, at most STREAM_LIMIT bytes; keep draining after that."""
+    with os.fdopen(fd, "rb", buffering=0):  # closes fd when done
+        _pump_fd(fd, kind, out)
+
+
+def _pump_fd(fd: int, kind: bytes, out: frames.FrameWriter) -> None:
+    forwarded = 0
+    cut = False
+    while True:
+        data = _read_coalesced(fd)
+        if not data:
+            return
+        if cut:
+            continue
+        room = STREAM_LIMIT - forwarded
+        if len(data) <= room:
+            out.send(kind, data)
+            forwarded += len(data)
+            continue
+        if room:
+            out.send(kind, data[:room])
+        out.send(kind, TRUNCATION_MARKER)
+        cut = True
+
+
+def _read_coalesced(fd: int) -> bytes:
+    """Block for data, then gather what follows closely (gaps < COALESCE_MS, at most
+    COALESCE_MAX_MS in all) into the same frame.
+
+    print() issues separate writes for the text and the newline, and some code writes byte by
+    byte; without this every fragment would become its own frame (and event on the host).
+    """
+    try:
+        data = os.read(fd, frames.MAX_PAYLOAD)
+    except OSError:
+        return b""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    deadline = time.monotonic() + COALESCE_MAX_MS / 1000
+    while (
+        data
+        and len(data) < frames.MAX_PAYLOAD
+        and time.monotonic() < deadline
+        and poller.poll(COALESCE_MS)
+    ):
+        try:
+            more = os.read(fd, frames.MAX_PAYLOAD - len(data))
+        except OSError:
+            more = b""
+        if not more:
+            break  # EOF; the next os.read returns b"" too and ends the pump
+        data += more
+    return data
+
+
+def _collect(fd: int, collected: dict) -> None:
+    chunks, size = [], 0
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        while True:
+            data = f.read(1024 * 1024)
+            if not data:
+                break
+            size += len(data)
+            if size <= RESULT_LIMIT:
+                chunks.append(data)
+    collected["data"] = b"".join(chunks) if size <= RESULT_LIMIT else b""
+
+
+def _wait_reaping(pid: int) -> int:
+    """Wait for the child; as PID 1 (or subreaper) reap every orphan that dies meanwhile."""
+    while True:
+        try:
+            reaped, status = os.waitpid(-1, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:  # cannot happen while the child lives; be safe anyway
+            return -signal.SIGKILL
+        if reaped == pid:
+            return os.waitstatus_to_exitcode(status)
+
+
+def _kill_stragglers(pgid: int) -> None:
+    """The run is over once the child exits: kill whatever the tool left running, reap it."""
+    for target, sig in ((-pgid, signal.SIGKILL), (-1, signal.SIGKILL)):
+        if target == -1 and os.getpid() != 1:
+            continue  # kill(-1) outside a PID namespace would hit every process of the user
+        try:
+            os.kill(target, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + JOIN_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            reaped, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if reaped == 0:
+            time.sleep(0.01)
+
+
+def _child_result(data: bytes | None, returncode: int) -> dict:
+    try:
+        value = json.loads(data) if data else None
+    except ValueError:
+        value = None
+    if isinstance(value, dict) and value.get("contract_version") == results.CONTRACT_VERSION:
+        return value
+    if returncode == -signal.SIGKILL:
+        return results.failed("The tool process was killed (probably out of memory).")
+    if returncode < 0:
+        name = signal.Signals(-returncode).name if -returncode in _SIGNALS else -returncode
+        return results.failed(f"The tool process ended without a result (killed by signal {name}).")
+    return results.failed(f"The tool process ended without a result (exit code {returncode}).")
+
+
+_SIGNALS = {s.value for s in signal.Signals}
+
+
+def send_result(paths: Paths, result: dict, out: frames.FrameWriter) -> None:
+    """Fill in artifacts, write result.json, stream the result tar as R frames."""
+    artifacts = []
+    for rel, path in archive.regular_files(paths.output):
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:
+            if isinstance(result.get("outputs"), list):
+                result["outputs"].append(
+                    {"kind": "notice", "level": "warning",
+                     "message": "An output file whose name is not valid UTF-8 was skipped."}
+                )
+            continue
+        artifacts.append((f"output/{rel}", path, os.lstat(path).st_size))
+    result["artifacts"] = [{"path": name, "bytes": size} for name, _, size in artifacts]
+    data = results.dumps(result)
+    _write_result_file(paths.result, data)
+
+    stream = frames.ResultTarStream(out)
+    with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("result.json")
+        info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
+        tar.addfile(info, io.BytesIO(data))
+        for name, path, _ in artifacts:
+            _add_regular_file(tar, name, path)
+    stream.flush()
+
+
+def _write_result_file(path: str, data: bytes) -> None:
+    # Best effort: the tar carries the authoritative copy, and the tool may have filled the disk
+    # or put a directory or link where result.json goes.
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        tmp = f"{path}.tmp-{os.getpid()}"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)  # replaces a link itself, never its target
+    except OSError as exc:
+        print(f"skriptoteket-runner: could not write {path}: {exc}", file=sys.stderr)
+
+
+def _add_regular_file(tar: tarfile.TarFile, name: str, path: str) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            return
+        info = tarfile.TarInfo(name)
+        info.size, info.mode, info.mtime = st.st_size, 0o644, int(st.st_mtime)
+        tar.addfile(info, f)
