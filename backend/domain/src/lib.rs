@@ -2,6 +2,7 @@
 //! adapter crates and depend on this one.
 
 pub mod contract;
+pub mod execution;
 pub mod page;
 pub mod role;
 pub mod store;

@@ -1,1 +1,15 @@
-//! The Docker implementation of the domain Runner (bollard): limits, tar in/out, cleanup.
+//! Runs one Skriptoteket tool in an ephemeral, hardened container and brings back a typed
+//! result, whatever the tool does. `docker` talks to the engine; the other modules are the
+//! pure parts (limits, the wire format, tar in and out, judging the outcome) and are
+//! unit-tested on their own.
+
+mod capped_log;
+pub mod docker;
+mod frames;
+pub mod input_tar;
+pub mod limits;
+mod outcome;
+pub mod output_tar;
+
+pub use docker::DockerRunner;
+pub use limits::RunLimits;

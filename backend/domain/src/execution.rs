@@ -1,0 +1,110 @@
+//! The execution port: what the server asks of a runner, and what comes back. The Docker
+//! implementation lives in `skriptoteket-runner`; tests may use a fake.
+
+use crate::contract::UiPayload;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// One uploaded file: its sanitised name and where the server keeps its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputFile {
+    pub name: String,
+    pub path: PathBuf,
+    pub bytes: u64,
+}
+
+/// Everything one run needs.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub run_id: Uuid,
+    pub source: String,
+    pub entrypoint: String,
+    pub files: Vec<InputFile>,
+    /// The form inputs, a JSON object.
+    pub inputs: serde_json::Value,
+    /// The user's settings for the tool, handed in as `memory.json` `{"settings": ...}`.
+    pub settings: serde_json::Value,
+    /// For follow-up runs: `{action_id, input, state}`.
+    pub action: Option<serde_json::Value>,
+    pub timeout: Duration,
+    /// An empty directory the runner fills with the run's artifacts.
+    pub artifacts_dir: PathBuf,
+    /// Extra container labels (e.g. the request id), namespaced by the runner.
+    pub labels: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogStream {
+    Stdout,
+    Stderr,
+}
+
+/// Live progress of a run, for the event stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEvent {
+    /// The container is running.
+    Started,
+    /// A chunk of the tool's output (within the per-stream cap).
+    Output { stream: LogStream, text: String },
+}
+
+pub type EventSink = Arc<dyn Fn(RunEvent) + Send + Sync>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutionStatus {
+    Succeeded,
+    Failed,
+    TimedOut,
+    Cancelled,
+}
+
+/// One kept output file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtifactFile {
+    /// The tool's relative name below `output/`.
+    pub name: String,
+    /// Where the runner stored it (a name the runner chose, inside `artifacts_dir`).
+    pub stored_as: PathBuf,
+    pub bytes: u64,
+}
+
+/// What came back from one run, whatever the tool did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Execution {
+    pub status: ExecutionStatus,
+    /// A teacher-safe explanation when the run did not succeed (≤ 20 KiB).
+    pub error_summary: Option<String>,
+    pub ui: UiPayload,
+    pub stdout: String,
+    pub stderr: String,
+    pub artifacts: Vec<ArtifactFile>,
+    pub exit_code: Option<i64>,
+    pub duration: Duration,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunnerHealth {
+    pub engine_ok: bool,
+    pub engine: String,
+    pub image_ok: bool,
+    pub image: String,
+}
+
+#[async_trait]
+pub trait Runner: Send + Sync + 'static {
+    /// Runs one tool to the end. Never panics on tool behaviour: every failure is an `Execution`.
+    async fn execute(
+        &self,
+        request: RunRequest,
+        events: EventSink,
+        cancel: CancellationToken,
+    ) -> Execution;
+    async fn health(&self) -> RunnerHealth;
+}

@@ -1,0 +1,395 @@
+//! The Docker implementation of `Runner`: one ephemeral container per run, inputs streamed
+//! in as a tar over the attached stdin into a tmpfs `/work`, results framed back over
+//! stdout (docs/adr/0004-execution-model.md). No volumes and no archive calls.
+
+mod pump;
+pub mod spec;
+
+use crate::input_tar::{self, InputBundle};
+use crate::limits::RunLimits;
+use crate::outcome::{self, Collected, Ending};
+use crate::output_tar::{self, OutputBundle, OutputLimits};
+use async_trait::async_trait;
+use bollard::Docker;
+use bollard::errors::Error as DockerError;
+use bollard::query_parameters::{
+    AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, KillContainerOptionsBuilder,
+    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+};
+use futures::StreamExt;
+use pump::{ChannelReader, Pump};
+use skriptoteket_domain::execution::{
+    EventSink, Execution, RunEvent, RunRequest, Runner, RunnerHealth,
+};
+use spec::{ContainerSpec, LABEL_INSTANCE, LABEL_MANAGED};
+use std::collections::HashMap;
+use std::time::Instant;
+use tokio::io::AsyncWriteExt;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Clone)]
+pub struct DockerRunner {
+    docker: Docker,
+    image: String,
+    limits: RunLimits,
+    /// Names this process's containers, so the reaper never touches another server's runs.
+    instance: String,
+    engine_version: String,
+}
+
+impl DockerRunner {
+    /// Connects to the engine named by `DOCKER_HOST` (unix socket by default; `tcp://` with
+    /// `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH` for TLS; a Podman socket works the same way).
+    pub async fn connect(
+        image: String,
+        limits: RunLimits,
+        instance: String,
+    ) -> Result<Self, DockerError> {
+        let docker = Docker::connect_with_defaults()?.negotiate_version().await?;
+        let version = docker.version().await?;
+        let engine_version = format!(
+            "{} (API {})",
+            version.version.unwrap_or_default(),
+            version.api_version.unwrap_or_default()
+        );
+        tracing::info!(engine = %engine_version, image = %image, "container engine connected");
+        Ok(Self {
+            docker,
+            image,
+            limits,
+            instance,
+            engine_version,
+        })
+    }
+
+    pub fn limits(&self) -> &RunLimits {
+        &self.limits
+    }
+
+    /// Removes every container of this instance left by an earlier process (crash, kill -9).
+    pub async fn reap(&self) -> Result<usize, DockerError> {
+        let ids = self
+            .containers_with_label(&format!("{LABEL_INSTANCE}={}", self.instance))
+            .await?;
+        for id in &ids {
+            self.remove(id).await;
+        }
+        if !ids.is_empty() {
+            tracing::warn!(
+                count = ids.len(),
+                "removed containers left behind by an earlier process"
+            );
+        }
+        Ok(ids.len())
+    }
+
+    /// Ids of all our containers (running or not) carrying `label` (`key=value`).
+    pub async fn containers_with_label(&self, label: &str) -> Result<Vec<String>, DockerError> {
+        let filters = HashMap::from([(
+            "label",
+            vec![LABEL_MANAGED.to_owned() + "=true", label.to_owned()],
+        )]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let list = self.docker.list_containers(Some(options)).await?;
+        Ok(list.into_iter().filter_map(|c| c.id).collect())
+    }
+
+    async fn remove(&self, name: &str) {
+        let options = RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .v(true)
+            .build();
+        match self.docker.remove_container(name, Some(options)).await {
+            Ok(())
+            | Err(DockerError::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {}
+            Err(e) => tracing::error!(container = name, error = %e, "could not remove container"),
+        }
+    }
+
+    async fn kill(&self, name: &str) {
+        let options = KillContainerOptionsBuilder::default()
+            .signal("SIGKILL")
+            .build();
+        if let Err(e) = self.docker.kill_container(name, Some(options)).await {
+            tracing::debug!(container = name, error = %e, "kill failed (probably already exited)");
+        }
+    }
+
+    fn environment(request: &RunRequest) -> Vec<String> {
+        let manifest = serde_json::json!({
+            "files": request.files.iter().map(|f| serde_json::json!({
+                "name": f.name, "path": format!("/work/input/{}", f.name), "bytes": f.bytes,
+            })).collect::<Vec<_>>()
+        });
+        let action = request
+            .action
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        vec![
+            format!("SKRIPTOTEKET_ENTRYPOINT={}", request.entrypoint),
+            "SKRIPTOTEKET_SCRIPT_PATH=/work/script.py".into(),
+            "SKRIPTOTEKET_INPUT_DIR=/work/input".into(),
+            format!("SKRIPTOTEKET_INPUT_MANIFEST={manifest}"),
+            format!("SKRIPTOTEKET_INPUTS={}", request.inputs),
+            "SKRIPTOTEKET_MEMORY_PATH=/work/memory.json".into(),
+            format!("SKRIPTOTEKET_ACTION={action}"),
+            "SKRIPTOTEKET_OUTPUT_DIR=/work/output".into(),
+        ]
+    }
+
+    fn output_limits(&self) -> OutputLimits {
+        OutputLimits {
+            max_files: self.limits.max_artifacts,
+            max_file_bytes: self.limits.max_artifact_bytes,
+            max_total_bytes: self.limits.max_artifacts_total_bytes,
+            max_result_bytes: self.limits.max_result_bytes,
+        }
+    }
+
+    /// Creates, feeds, follows and ends the container; the caller removes it.
+    async fn drive(
+        &self,
+        name: &str,
+        request: &RunRequest,
+        events: &EventSink,
+        cancel: &CancellationToken,
+    ) -> (Ending, Option<Pump>, OutputBundle) {
+        let memory = serde_json::json!({ "settings": request.settings }).to_string();
+        let action = request.action.as_ref().map(|a| a.to_string());
+        let files: Vec<_> = request
+            .files
+            .iter()
+            .map(|f| input_tar::InputFile {
+                name: f.name.clone(),
+                path: f.path.clone(),
+            })
+            .collect();
+        let source = request.source.clone();
+        let tar = tokio::task::spawn_blocking(move || {
+            input_tar::build(&InputBundle {
+                script: &source,
+                memory_json: memory.as_bytes(),
+                action_json: action.as_deref().map(str::as_bytes),
+                files: &files,
+            })
+        })
+        .await;
+        let tar = match tar {
+            Ok(Ok(tar)) => tar,
+            Ok(Err(e)) => {
+                return (
+                    Ending::EngineError(format!("the inputs could not be packed ({e})")),
+                    None,
+                    OutputBundle::default(),
+                );
+            }
+            Err(e) => {
+                return (
+                    Ending::EngineError(e.to_string()),
+                    None,
+                    OutputBundle::default(),
+                );
+            }
+        };
+
+        let run_id = request.run_id.to_string();
+        let body = spec::create_body(&ContainerSpec {
+            image: &self.image,
+            instance: &self.instance,
+            run_id: &run_id,
+            env: Self::environment(request),
+            extra_labels: &request.labels,
+            limits: &self.limits,
+        });
+        let create = CreateContainerOptionsBuilder::default().name(name).build();
+        if let Err(e) = self.docker.create_container(Some(create), body).await {
+            return (
+                Ending::EngineError(engine_message(&e, &self.image)),
+                None,
+                OutputBundle::default(),
+            );
+        }
+        let attach_options = AttachContainerOptionsBuilder::default()
+            .stdin(true)
+            .stdout(true)
+            .stderr(true)
+            .stream(true)
+            .build();
+        let attach = match self
+            .docker
+            .attach_container(name, Some(attach_options))
+            .await
+        {
+            Ok(attach) => attach,
+            Err(e) => {
+                return (
+                    Ending::EngineError(engine_message(&e, &self.image)),
+                    None,
+                    OutputBundle::default(),
+                );
+            }
+        };
+        if let Err(e) = self.docker.start_container(name, None).await {
+            return (
+                Ending::EngineError(engine_message(&e, &self.image)),
+                None,
+                OutputBundle::default(),
+            );
+        }
+        events(RunEvent::Started);
+
+        let mut input = attach.input;
+        let feeder = tokio::spawn(async move {
+            // An early exit of the tool closes stdin; that is not our error to report.
+            let _ = input.write_all(&tar).await;
+            let _ = input.shutdown().await;
+        });
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let dest = request.artifacts_dir.clone();
+        let limits = self.output_limits();
+        let reader = tokio::task::spawn_blocking(move || {
+            if let Err(e) = std::fs::create_dir_all(&dest) {
+                let mut bundle = OutputBundle::default();
+                bundle.problems.push(format!(
+                    "The artifact directory could not be created ({e})."
+                ));
+                return bundle;
+            }
+            output_tar::read(ChannelReader::new(rx), &dest, &limits)
+        });
+
+        let mut pump = Pump::new(self.limits.log_bytes, events.clone(), tx);
+        let ending = tokio::select! {
+            finished = tokio::time::timeout(request.timeout, pump.run(attach.output)) => match finished {
+                Ok(()) => None,
+                Err(_) => Some(Ending::TimedOut { after: request.timeout }),
+            },
+            () = cancel.cancelled() => Some(Ending::Cancelled),
+        };
+        feeder.abort();
+        let ending = match ending {
+            Some(early) => {
+                self.kill(name).await;
+                early
+            }
+            None => self.exit_state(name).await,
+        };
+        let ending = match (&ending, &pump.protocol_error) {
+            (
+                Ending::Exited {
+                    oom_killed: false, ..
+                },
+                Some(e),
+            ) => Ending::ProtocolError(e.clone()),
+            _ => ending,
+        };
+        // After a timeout or cancel the pump stopped mid-stream: close the tar channel so the
+        // reader sees the end.
+        pump.close();
+        let bundle = reader.await.unwrap_or_default();
+        (ending, Some(pump), bundle)
+    }
+
+    async fn exit_state(&self, name: &str) -> Ending {
+        let mut wait = self.docker.wait_container(name, None);
+        let exit_code = match tokio::time::timeout(self.limits.kill_grace * 5, wait.next()).await {
+            Ok(Some(Ok(response))) => Some(response.status_code),
+            Ok(Some(Err(DockerError::DockerContainerWaitError { code, .. }))) => Some(code),
+            _ => None,
+        };
+        let oom_killed = match self.docker.inspect_container(name, None).await {
+            Ok(info) => info.state.and_then(|s| s.oom_killed).unwrap_or(false),
+            Err(_) => false,
+        };
+        Ending::Exited {
+            exit_code,
+            oom_killed,
+        }
+    }
+}
+
+/// Engine errors in words an operator can act on; the image name is the common culprit.
+fn engine_message(e: &DockerError, image: &str) -> String {
+    match e {
+        DockerError::DockerResponseServerError {
+            status_code: 404, ..
+        } => {
+            format!(
+                "the runner image `{image}` is missing on the container engine (build it with `make build-runner-image`)"
+            )
+        }
+        other => format!("the container engine refused the run ({other})"),
+    }
+}
+
+#[async_trait]
+impl Runner for DockerRunner {
+    async fn execute(
+        &self,
+        request: RunRequest,
+        events: EventSink,
+        cancel: CancellationToken,
+    ) -> Execution {
+        let started = Instant::now();
+        let name = format!("skt-run-{}", request.run_id);
+        let guard = RemoveOnDrop {
+            runner: Some(self.clone()),
+            name: name.clone(),
+        };
+        let (ending, pump, bundle) = self.drive(&name, &request, &events, &cancel).await;
+        self.remove(&name).await;
+        guard.disarm();
+        let (stdout, stderr) = pump
+            .map(|p| (p.stdout.finish(), p.stderr.finish()))
+            .unwrap_or_default();
+        outcome::assemble(Collected {
+            ending,
+            bundle,
+            stdout,
+            stderr,
+            memory_limit_bytes: self.limits.memory_bytes,
+            duration: started.elapsed(),
+        })
+    }
+
+    async fn health(&self) -> RunnerHealth {
+        let engine_ok = self.docker.ping().await.is_ok();
+        let image_ok = self.docker.inspect_image(&self.image).await.is_ok();
+        RunnerHealth {
+            engine_ok,
+            engine: self.engine_version.clone(),
+            image_ok,
+            image: self.image.clone(),
+        }
+    }
+}
+
+/// Removes the container if `execute` is abandoned (its future dropped, a panic), so no
+/// container outlives its run on any path.
+struct RemoveOnDrop {
+    runner: Option<DockerRunner>,
+    name: String,
+}
+
+impl RemoveOnDrop {
+    fn disarm(mut self) {
+        self.runner = None;
+    }
+}
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(runner) = self.runner.take() {
+            let name = std::mem::take(&mut self.name);
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                handle.spawn(async move { runner.remove(&name).await });
+            }
+        }
+    }
+}

@@ -1,0 +1,474 @@
+//! The runner against a real Docker engine and the real runner image: every limit of SPEC §6
+//! is tried and must hold. Selected by `SKRIPTOTEKET_TEST_DOCKER=1` (`make test` sets it);
+//! without it the suite fails unless `SKRIPTOTEKET_TEST_SKIP_DOCKER=1` says so on purpose.
+
+use skriptoteket_domain::contract::UiOutput;
+use skriptoteket_domain::execution::{
+    EventSink, Execution, ExecutionStatus, InputFile, LogStream, RunEvent, RunRequest, Runner,
+};
+use skriptoteket_runner::limits::MIB;
+use skriptoteket_runner::{DockerRunner, RunLimits};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+struct Harness {
+    runner: DockerRunner,
+    instance: String,
+    dir: tempfile::TempDir,
+}
+
+async fn harness(limits: RunLimits) -> Option<Harness> {
+    if std::env::var("SKRIPTOTEKET_TEST_DOCKER").as_deref() != Ok("1") {
+        if std::env::var("SKRIPTOTEKET_TEST_SKIP_DOCKER").as_deref() == Ok("1") {
+            return None;
+        }
+        panic!(
+            "set SKRIPTOTEKET_TEST_DOCKER=1 (make test does) or SKRIPTOTEKET_TEST_SKIP_DOCKER=1 to skip on purpose"
+        );
+    }
+    let image =
+        std::env::var("RUNNER_IMAGE").unwrap_or_else(|_| "skriptoteket-runner:latest".into());
+    let instance = format!("test-{}", Uuid::new_v4().simple());
+    let runner = DockerRunner::connect(image, limits, instance.clone())
+        .await
+        .expect("docker engine");
+    Some(Harness {
+        runner,
+        instance,
+        dir: tempfile::tempdir().unwrap(),
+    })
+}
+
+fn small_limits() -> RunLimits {
+    RunLimits {
+        memory_bytes: 256 * MIB,
+        work_bytes: 32 * MIB,
+        tmp_bytes: 16 * MIB,
+        max_artifact_bytes: MIB,
+        max_artifacts_total_bytes: 3 * MIB,
+        ..RunLimits::default()
+    }
+}
+
+impl Harness {
+    fn request(&self, source: &str, timeout: Duration) -> RunRequest {
+        let run_id = Uuid::new_v4();
+        RunRequest {
+            run_id,
+            source: source.to_owned(),
+            entrypoint: "run_tool".into(),
+            files: vec![],
+            inputs: serde_json::json!({}),
+            settings: serde_json::json!({}),
+            action: None,
+            timeout,
+            artifacts_dir: self.dir.path().join(run_id.to_string()),
+            labels: vec![("request-id".into(), "test".into())],
+        }
+    }
+
+    async fn run_with(
+        &self,
+        request: RunRequest,
+        cancel: CancellationToken,
+    ) -> (Execution, Vec<RunEvent>) {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink_events = events.clone();
+        let sink: EventSink = Arc::new(move |e| sink_events.lock().unwrap().push(e));
+        let execution = self.runner.execute(request, sink, cancel).await;
+        self.assert_nothing_left().await;
+        let events = events.lock().unwrap().clone();
+        (execution, events)
+    }
+
+    async fn run(&self, source: &str) -> Execution {
+        self.run_with(
+            self.request(source, Duration::from_secs(30)),
+            CancellationToken::new(),
+        )
+        .await
+        .0
+    }
+
+    async fn assert_nothing_left(&self) {
+        let label = format!("org.skriptoteket.instance={}", self.instance);
+        let left = self.runner.containers_with_label(&label).await.unwrap();
+        assert!(left.is_empty(), "containers left behind: {left:?}");
+    }
+}
+
+/// The text of every notice and markdown output, for assertions.
+fn texts(e: &Execution) -> String {
+    e.ui.outputs
+        .iter()
+        .map(|o| match o {
+            UiOutput::Notice { message, .. } => message.clone(),
+            UiOutput::Markdown { markdown } => markdown.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A tool that reports a finding as markdown, so assertions can read what it saw inside.
+fn reporting_tool(body: &str) -> String {
+    format!(
+        "import os, sys, socket, errno\n\ndef run_tool(input_dir, output_dir):\n    report = []\n{}\n    return {{'outputs': [{{'kind': 'markdown', 'markdown': '\\n'.join(report)}}]}}\n",
+        body.lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    )
+}
+
+#[tokio::test]
+async fn a_tool_reads_its_inputs_and_returns_a_table_and_an_artifact() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let csv = h.dir.path().join("upload");
+    std::fs::write(&csv, "namn,poäng\nAda,17\nBo,12\n").unwrap();
+    let mut request = h.request(
+        r#"
+import csv, json, os
+from pathlib import Path
+
+def run_tool(input_dir, output_dir):
+    manifest = json.loads(os.environ["SKRIPTOTEKET_INPUT_MANIFEST"])
+    path = manifest["files"][0]["path"]
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    settings = json.load(open(os.environ["SKRIPTOTEKET_MEMORY_PATH"]))["settings"]
+    print("läste", len(rows), "rader")
+    Path(output_dir, "summa.txt").write_text(str(sum(int(r["poäng"]) for r in rows)))
+    return {"outputs": [
+        {"kind": "table", "columns": [{"key": "namn", "label": "Namn"}, {"key": "poäng", "label": "Poäng"}], "rows": rows},
+        {"kind": "markdown", "markdown": "skala=" + settings["skala"] + " inputs=" + os.environ["SKRIPTOTEKET_INPUTS"]},
+    ]}
+"#,
+        Duration::from_secs(30),
+    );
+    request.files = vec![InputFile {
+        name: "elever.csv".into(),
+        path: csv,
+        bytes: 25,
+    }];
+    request.settings = serde_json::json!({ "skala": "A-F" });
+    request.inputs = serde_json::json!({ "klass": "7B" });
+    let (e, events) = h.run_with(request, CancellationToken::new()).await;
+    assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
+    assert!(
+        matches!(&e.ui.outputs[0], UiOutput::Table { rows, .. } if rows.len() == 2),
+        "{:?}",
+        e.ui.outputs
+    );
+    assert!(
+        texts(&e).contains(r#"skala=A-F inputs={"klass":"7B"}"#),
+        "{}",
+        texts(&e)
+    );
+    assert_eq!(e.stdout, "läste 2 rader\n");
+    assert_eq!(e.artifacts.len(), 1);
+    assert_eq!(e.artifacts[0].name, "summa.txt");
+    assert_eq!(
+        std::fs::read_to_string(&e.artifacts[0].stored_as).unwrap(),
+        "29"
+    );
+    assert_eq!(events.first(), Some(&RunEvent::Started));
+    assert!(events.iter().any(|ev| matches!(ev, RunEvent::Output { stream: LogStream::Stdout, text } if text.contains("läste"))));
+}
+
+#[tokio::test]
+async fn there_is_no_network() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let e = h
+        .run(&reporting_tool(
+            "report.append('interfaces=' + ','.join(n for _, n in socket.if_nameindex()))\n\
+             try:\n    socket.getaddrinfo('example.org', 443)\n    report.append('dns=ok')\nexcept OSError as exc:\n    report.append('dns=blocked')\n\
+             try:\n    socket.create_connection(('192.0.2.1', 80), timeout=2)\n    report.append('tcp=ok')\nexcept OSError as exc:\n    report.append('tcp=blocked')",
+        ))
+        .await;
+    assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
+    assert_eq!(texts(&e), "interfaces=lo\ndns=blocked\ntcp=blocked");
+}
+
+#[tokio::test]
+async fn the_root_filesystem_is_read_only_and_privileges_are_gone() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let e = h
+        .run(&reporting_tool(
+            "for path in ['/etc/evil', '/opt/venv/evil', '/usr/evil', '/evil']:\n    try:\n        open(path, 'w').write('x')\n        report.append(path + '=written')\n    except OSError as exc:\n        report.append(path + '=' + errno.errorcode[exc.errno])\n\
+             report.append('uid=%d' % os.getuid())\n\
+             status = open('/proc/self/status').read()\n\
+             report.append([l for l in status.splitlines() if l.startswith('CapEff')][0].replace('\\t', ''))\n\
+             report.append([l for l in status.splitlines() if l.startswith('NoNewPrivs')][0].replace('\\t', ''))\n\
+             report.append('docker.sock=' + str(os.path.exists('/var/run/docker.sock')))",
+        ))
+        .await;
+    assert_eq!(
+        texts(&e),
+        "/etc/evil=EROFS\n/opt/venv/evil=EROFS\n/usr/evil=EROFS\n/evil=EROFS\nuid=10001\nCapEff:0000000000000000\nNoNewPrivs:1\ndocker.sock=False"
+    );
+}
+
+#[tokio::test]
+async fn a_fork_bomb_is_contained_by_the_pids_limit() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let e = h
+        .run(&reporting_tool(
+            "import time\nchildren = 0\nwhile children < 5000:\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n    if pid == 0:\n        time.sleep(30)\n        os._exit(0)\n    children += 1\nreport.append('forked=%d' % children)",
+        ))
+        .await;
+    assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
+    let forked: usize = texts(&e).trim_start_matches("forked=").parse().unwrap();
+    assert!(
+        forked < 256,
+        "the pids limit must stop the bomb, got {forked}"
+    );
+}
+
+#[tokio::test]
+async fn a_memory_bomb_ends_as_out_of_memory() {
+    let Some(h) = harness(small_limits()).await else {
+        return;
+    };
+    let e = h.run("def run_tool(i, o):\n    hog = []\n    while True:\n        hog.append(bytearray(16 * 1024 * 1024))\n").await;
+    assert_eq!(e.status, ExecutionStatus::Failed, "{e:#?}");
+    assert!(
+        e.error_summary
+            .as_deref()
+            .unwrap()
+            .contains("out of memory"),
+        "{:?}",
+        e.error_summary
+    );
+}
+
+#[tokio::test]
+async fn filling_work_or_tmp_stops_at_the_cap() {
+    let Some(h) = harness(small_limits()).await else {
+        return;
+    };
+    let e = h
+        .run(&reporting_tool(
+            "for d in ['/work', '/tmp']:\n    written = 0\n    try:\n        with open(os.path.join(d, 'fill'), 'wb') as f:\n            while written < 1024 * 1024 * 1024:\n                f.write(b'x' * 1048576)\n                f.flush()\n                written += 1048576\n    except OSError as exc:\n        report.append(d + '=' + errno.errorcode[exc.errno])\n    report.append(d + ' MiB=%d' % (written // 1048576))\n    os.remove(os.path.join(d, 'fill'))",
+        ))
+        .await;
+    let report = texts(&e);
+    assert!(
+        report.contains("/work=ENOSPC") && report.contains("/tmp=ENOSPC"),
+        "{report}"
+    );
+    for line in report.lines().filter(|l| l.contains("MiB=")) {
+        let mib: u64 = line.split('=').nth(1).unwrap().parse().unwrap();
+        assert!(mib <= 32, "{line} exceeds the cap");
+    }
+}
+
+#[tokio::test]
+async fn an_endless_loop_times_out_within_two_seconds_of_the_limit() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let started = Instant::now();
+    let request = h.request(
+        "def run_tool(i, o):\n    print('before', flush=True)\n    while True:\n        pass\n",
+        Duration::from_secs(3),
+    );
+    let (e, _) = h.run_with(request, CancellationToken::new()).await;
+    assert_eq!(e.status, ExecutionStatus::TimedOut, "{e:#?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        e.stdout, "before\n",
+        "partial output of a timed-out run is kept"
+    );
+}
+
+#[tokio::test]
+async fn fifty_megabytes_of_stdout_are_truncated() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let e = h.run("import sys\ndef run_tool(i, o):\n    for _ in range(50):\n        sys.stdout.write('x' * 1048576)\n    return 'done'\n").await;
+    assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
+    assert!(e.stdout.len() < 210 * 1024, "{}", e.stdout.len());
+    assert!(e.stdout.contains("truncated"), "the cut is marked");
+}
+
+#[tokio::test]
+async fn links_and_huge_outputs_are_not_kept() {
+    let Some(h) = harness(small_limits()).await else {
+        return;
+    };
+    let e = h
+        .run("import os\ndef run_tool(i, o):\n    os.symlink('/etc/passwd', os.path.join(o, 'passwd'))\n    os.link(os.path.join('/work', 'script.py'), os.path.join(o, 'hard.py'))\n    open(os.path.join(o, 'huge.bin'), 'wb').write(b'0' * (2 * 1024 * 1024))\n    open(os.path.join(o, 'ok.txt'), 'w').write('ok')\n")
+        .await;
+    assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
+    let names: Vec<_> = e.artifacts.iter().map(|a| a.name.as_str()).collect();
+    assert!(
+        !names.contains(&"passwd") && !names.contains(&"huge.bin"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"ok.txt"));
+    assert!(
+        texts(&e).contains("huge.bin"),
+        "the cut is explained: {}",
+        texts(&e)
+    );
+    for artifact in &e.artifacts {
+        assert!(
+            std::fs::symlink_metadata(&artifact.stored_as)
+                .unwrap()
+                .file_type()
+                .is_file()
+        );
+    }
+}
+
+#[tokio::test]
+async fn deleting_forging_or_returning_junk_fails_clearly() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let forged = h
+        .run("import os\ndef run_tool(i, o):\n    open('/work/result.json', 'w').write('{\"contract_version\": 2, \"status\": \"succeeded\", \"outputs\": [{\"kind\": \"markdown\", \"markdown\": \"forged\"}]}')\n    os._exit(0)\n")
+        .await;
+    assert_eq!(
+        forged.status,
+        ExecutionStatus::Failed,
+        "a forged result is never trusted: {forged:#?}"
+    );
+    let junk = h
+        .run("def run_tool(i, o):\n    return {'outputs': [object()]}\n")
+        .await;
+    assert_eq!(junk.status, ExecutionStatus::Failed, "{junk:#?}");
+    assert!(junk.error_summary.is_some());
+    let crash = h
+        .run("def run_tool(i, o):\n    raise ValueError('trasig fil')\n")
+        .await;
+    assert_eq!(crash.status, ExecutionStatus::Failed);
+    assert!(
+        crash
+            .error_summary
+            .as_deref()
+            .unwrap()
+            .contains("trasig fil")
+    );
+    assert!(
+        crash.stderr.contains("Traceback"),
+        "the author sees the traceback: {}",
+        crash.stderr
+    );
+    let syntax = h.run("def run_tool(i, o)\n    pass\n").await;
+    assert_eq!(syntax.status, ExecutionStatus::Failed);
+    assert!(
+        syntax.error_summary.as_deref().unwrap().contains("line 1"),
+        "{:?}",
+        syntax.error_summary
+    );
+}
+
+#[tokio::test]
+async fn cancel_stops_a_long_run_quickly() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        trigger.cancel();
+    });
+    let started = Instant::now();
+    let request = h.request(
+        "import time\ndef run_tool(i, o):\n    time.sleep(60)\n",
+        Duration::from_secs(60),
+    );
+    let (e, _) = h.run_with(request, cancel).await;
+    assert_eq!(e.status, ExecutionStatus::Cancelled);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn live_output_arrives_while_the_tool_runs() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink_seen = seen.clone();
+    let started = Instant::now();
+    let sink: EventSink = Arc::new(move |e| {
+        if let RunEvent::Output { text, .. } = e {
+            sink_seen.lock().unwrap().push((started.elapsed(), text));
+        }
+    });
+    let request = h.request(
+        "import time\ndef run_tool(i, o):\n    for n in range(3):\n        print('tick', n, flush=True)\n        time.sleep(1)\n",
+        Duration::from_secs(30),
+    );
+    let e = h
+        .runner
+        .execute(request, sink, CancellationToken::new())
+        .await;
+    let total = started.elapsed();
+    assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
+    let seen = seen.lock().unwrap();
+    let first = seen
+        .iter()
+        .find(|(_, t)| t.contains("tick 0"))
+        .expect("tick 0 streamed")
+        .0;
+    assert!(
+        first + Duration::from_millis(1500) < total,
+        "first line at {first:?} of {total:?}: not live"
+    );
+}
+
+#[tokio::test]
+async fn an_abandoned_run_and_a_crashed_process_leave_no_container() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let runner = h.runner.clone();
+    let request = h.request(
+        "import time\ndef run_tool(i, o):\n    time.sleep(60)\n",
+        Duration::from_secs(60),
+    );
+    let sink: EventSink = Arc::new(|_| {});
+    let task = tokio::spawn(async move {
+        runner
+            .execute(request, sink, CancellationToken::new())
+            .await
+    });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    task.abort();
+    let label = format!("org.skriptoteket.instance={}", h.instance);
+    let mut left = h.runner.containers_with_label(&label).await.unwrap();
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        left = h.runner.containers_with_label(&label).await.unwrap();
+    }
+    assert!(
+        left.is_empty(),
+        "the drop guard removes the container: {left:?}"
+    );
+    // A process that died cannot run its guards: the start-up reaper finds its containers.
+    assert_eq!(h.runner.reap().await.unwrap(), 0);
+}
