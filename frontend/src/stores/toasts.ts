@@ -1,0 +1,31 @@
+/** Short confirmations shown by the toast host (Pinia: any page may raise one). */
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+
+export type ToastTone = 'success' | 'info' | 'danger'
+export interface Toast {
+  id: number
+  tone: ToastTone
+  message: string
+}
+
+const DEFAULT_TIMEOUT_MS = 6000
+
+export const useToastStore = defineStore('toasts', () => {
+  const toasts = ref<Toast[]>([])
+  let nextId = 1
+
+  function dismiss(id: number): void {
+    toasts.value = toasts.value.filter((toast) => toast.id !== id)
+  }
+
+  /** Shows `message`; errors stay until dismissed, others leave after a few seconds. */
+  function show(message: string, tone: ToastTone = 'success'): number {
+    const id = nextId++
+    toasts.value = [...toasts.value, { id, tone, message }]
+    if (tone !== 'danger') setTimeout(() => dismiss(id), DEFAULT_TIMEOUT_MS)
+    return id
+  }
+
+  return { toasts, show, dismiss }
+})
