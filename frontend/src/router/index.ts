@@ -1,0 +1,84 @@
+/** Routes and the one navigation guard. `meta.requiresAuth` / `meta.minRole` say who may enter. */
+import { createRouter, createWebHistory, type Router, type RouteRecordRaw } from 'vue-router'
+import type { Role } from '@/auth/roles'
+import type { MessageKey } from '@/i18n'
+import { authGuard } from './guard'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    requiresAuth?: boolean
+    minRole?: Role
+    /** The page title (document.title) */
+    title?: MessageKey
+    /** `bare`: no app shell (sign-in). */
+    layout?: 'bare'
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: { name: 'catalog' } },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/views/LoginView.vue'),
+    meta: { layout: 'bare', title: 'login.title' },
+  },
+  {
+    path: '/catalog',
+    name: 'catalog',
+    component: () => import('@/views/CatalogView.vue'),
+    meta: { requiresAuth: true, title: 'catalog.title' },
+  },
+  {
+    path: '/my-runs',
+    name: 'my-runs',
+    component: () => import('@/views/MyRunsView.vue'),
+    meta: { requiresAuth: true, title: 'myRuns.title' },
+  },
+  {
+    path: '/my-tools',
+    name: 'my-tools',
+    component: () => import('@/views/MyToolsView.vue'),
+    meta: { requiresAuth: true, minRole: 'contributor', title: 'myTools.title' },
+  },
+  {
+    path: '/admin/review',
+    name: 'review',
+    component: () => import('@/views/ReviewView.vue'),
+    meta: { requiresAuth: true, minRole: 'admin', title: 'review.title' },
+  },
+  {
+    path: '/admin/users',
+    name: 'users',
+    component: () => import('@/views/AdminUsersView.vue'),
+    meta: { requiresAuth: true, minRole: 'admin', title: 'users.title' },
+  },
+  {
+    path: '/profile',
+    name: 'profile',
+    component: () => import('@/views/ProfileView.vue'),
+    meta: { requiresAuth: true, title: 'profile.title' },
+  },
+  {
+    path: '/forbidden',
+    name: 'forbidden',
+    component: () => import('@/views/ForbiddenView.vue'),
+    meta: { requiresAuth: true, title: 'forbidden.title' },
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('@/views/NotFoundView.vue'),
+    meta: { requiresAuth: true, title: 'notFound.title' },
+  },
+]
+
+export function createAppRouter(history = createWebHistory()): Router {
+  const router = createRouter({
+    history,
+    routes,
+    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  })
+  router.beforeEach(authGuard)
+  return router
+}
