@@ -5,7 +5,10 @@ pub mod contract;
 pub mod execution;
 pub mod page;
 pub mod role;
+pub mod run;
+pub mod schema;
 pub mod store;
+pub mod tool;
 pub mod user;
 
 pub use page::{Page, PageRequest};

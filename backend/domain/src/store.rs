@@ -1,5 +1,9 @@
 //! The persistence port. One implementation per SQL dialect lives in `skriptoteket-store`.
 
+use crate::run::{
+    Artifact, CancelOutcome, NewRun, Run, RunFinish, RunQuery, RunSummary, SettingsScope, StoredSettings,
+};
+use crate::tool::{CatalogQuery, NewTool, Taxon, Tool, ToolPatch, ToolVersion, VersionContent, VersionEvent, VersionState};
 use crate::{NewUser, Page, PageRequest, User, UserPatch};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -10,6 +14,9 @@ pub enum StoreError {
     /// A unique constraint said no; the string names what collided (e.g. "email").
     #[error("{0} already exists")]
     Conflict(&'static str),
+    /// A referenced row does not exist (e.g. an unknown category id).
+    #[error("unknown {0}")]
+    UnknownReference(&'static str),
     #[error("database error: {0}")]
     Backend(String),
 }
@@ -39,4 +46,105 @@ pub trait Store: Send + Sync + 'static {
         lock_until: DateTime<Utc>,
     ) -> StoreResult<Option<User>>;
     async fn record_login_success(&self, id: Uuid) -> StoreResult<()>;
+
+    // --- taxonomy and tools -------------------------------------------------------------
+
+    async fn categories(&self) -> StoreResult<Vec<Taxon>>;
+    async fn professions(&self) -> StoreResult<Vec<Taxon>>;
+    /// Creates a tool, makes its creator a maintainer and adds the first draft (version 1).
+    async fn create_tool(&self, new: NewTool, first: VersionContent) -> StoreResult<(Tool, ToolVersion)>;
+    async fn tool_by_id(&self, id: Uuid) -> StoreResult<Option<Tool>>;
+    async fn tool_by_slug(&self, slug: &str) -> StoreResult<Option<Tool>>;
+    async fn update_tool(&self, id: Uuid, patch: ToolPatch) -> StoreResult<Option<Tool>>;
+    /// Published tools (active version, not archived), by title.
+    async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<Tool>>;
+    /// Tools `user` maintains, by title.
+    async fn tools_maintained_by(&self, user: Uuid) -> StoreResult<Vec<Tool>>;
+    async fn maintainers(&self, tool: Uuid) -> StoreResult<Vec<User>>;
+    async fn add_maintainer(&self, tool: Uuid, user: Uuid) -> StoreResult<()>;
+    /// Returns false when `user` was not a maintainer.
+    async fn remove_maintainer(&self, tool: Uuid, user: Uuid) -> StoreResult<bool>;
+
+    // --- versions ------------------------------------------------------------------------
+
+    /// A new draft with the next number.
+    async fn create_version(
+        &self,
+        tool: Uuid,
+        author: Uuid,
+        content: VersionContent,
+        derived_from: Option<Uuid>,
+    ) -> StoreResult<ToolVersion>;
+    async fn version_by_id(&self, id: Uuid) -> StoreResult<Option<ToolVersion>>;
+    /// Newest first.
+    async fn versions_of_tool(&self, tool: Uuid) -> StoreResult<Vec<ToolVersion>>;
+    /// Saves a draft if it is still a draft at `expected_revision`; `Ok(None)` when it is not
+    /// (the caller re-reads to tell why).
+    async fn save_draft(
+        &self,
+        id: Uuid,
+        expected_revision: i32,
+        content: VersionContent,
+        author: Uuid,
+    ) -> StoreResult<Option<ToolVersion>>;
+    /// Moves a version from `from` to `to` if it is in `from`, recording the event.
+    async fn transition_version(
+        &self,
+        id: Uuid,
+        from: VersionState,
+        to: VersionState,
+        actor: Uuid,
+        message: Option<String>,
+    ) -> StoreResult<Option<ToolVersion>>;
+    /// Makes an `in_review` version active, archives the previous active version and points
+    /// the tool at it, in one transaction. `Ok(None)` when the version is not in review.
+    async fn publish_version(&self, id: Uuid, actor: Uuid, message: Option<String>) -> StoreResult<Option<ToolVersion>>;
+    /// Copies an archived version into a new active version (history is never rewritten).
+    async fn rollback_to(&self, archived: Uuid, actor: Uuid, message: Option<String>) -> StoreResult<Option<ToolVersion>>;
+    /// State changes of every version of a tool, newest first.
+    async fn version_events(&self, tool: Uuid) -> StoreResult<Vec<VersionEvent>>;
+
+    // --- runs and the queue --------------------------------------------------------------
+
+    /// Inserts a queued run unless `max_queue` runs are already queued (`Ok(None)`).
+    async fn enqueue_run(&self, run: NewRun, max_queue: u64) -> StoreResult<Option<Run>>;
+    async fn queued_count(&self) -> StoreResult<u64>;
+    /// Takes the oldest queued run and marks it running for `instance` (safe across processes).
+    async fn claim_next_run(&self, instance: &str) -> StoreResult<Option<Run>>;
+    /// Marks runs as alive; stale heartbeats reveal runs of dead processes.
+    async fn heartbeat_runs(&self, ids: &[Uuid]) -> StoreResult<()>;
+    async fn finish_run(&self, id: Uuid, finish: RunFinish) -> StoreResult<Option<Run>>;
+    async fn run_by_id(&self, id: Uuid) -> StoreResult<Option<Run>>;
+    async fn list_runs(&self, query: &RunQuery, page: PageRequest) -> StoreResult<Page<RunSummary>>;
+    async fn request_cancel(&self, id: Uuid) -> StoreResult<CancelOutcome>;
+    async fn cancel_requested(&self, id: Uuid) -> StoreResult<bool>;
+    /// Fails `running` runs claimed by `instance`, or (with `None`) any whose heartbeat is older
+    /// than `stale_before`; returns their ids.
+    async fn fail_orphaned_runs(
+        &self,
+        instance: Option<&str>,
+        stale_before: DateTime<Utc>,
+        reason: &str,
+    ) -> StoreResult<Vec<Uuid>>;
+    /// Whether a follow-up run of `run` exists already (its actions are then stale).
+    async fn has_follow_up(&self, run: Uuid) -> StoreResult<bool>;
+    /// The newest run of `user` for `tool` with files, newer than `since`.
+    async fn latest_run_with_files(&self, user: Uuid, tool: Uuid, since: DateTime<Utc>) -> StoreResult<Option<Run>>;
+    async fn artifact(&self, run: Uuid, artifact: Uuid) -> StoreResult<Option<Artifact>>;
+    /// Deletes artifact rows of runs finished before `before`; returns what to delete on disk.
+    async fn prune_artifacts(&self, before: DateTime<Utc>) -> StoreResult<Vec<Artifact>>;
+    /// Counts runs by (context, status), for metrics.
+    async fn run_counts(&self) -> StoreResult<Vec<(String, String, u64)>>;
+
+    // --- settings ------------------------------------------------------------------------
+
+    async fn settings(&self, user: Uuid, tool: Uuid, scope: &SettingsScope) -> StoreResult<Option<StoredSettings>>;
+    async fn put_settings(
+        &self,
+        user: Uuid,
+        tool: Uuid,
+        scope: &SettingsScope,
+        fingerprint: &str,
+        values: &serde_json::Map<String, serde_json::Value>,
+    ) -> StoreResult<StoredSettings>;
 }

@@ -1,9 +1,10 @@
 //! SQLite and PostgreSQL implementations of the domain's `Store`.
 //!
-//! Both dialects share one set of queries (`queries.rs`), compiled once per dialect with
-//! `include!` against the concrete sqlx database type: the SQL is written to the common
-//! subset (`$n` parameters, `RETURNING`, text ids, application-written timestamps), and what
-//! only one dialect can do well lives in that dialect's module. See docs/adr/0002.
+//! Both dialects share one set of queries (`queries.rs`, split by area under `queries/`),
+//! compiled once per dialect with `include!` against the concrete sqlx database type: the SQL
+//! is written to the common subset (`$n` parameters, `RETURNING`, text ids, application-written
+//! timestamps), and what only one dialect can do well lives in that dialect's module (write
+//! transactions, the queue's claim and lock, JSON-array parameters). See docs/adr/0002.
 
 #[macro_use]
 mod rows;
@@ -34,6 +35,14 @@ pub async fn connect(url: &str, migrate: bool) -> Result<Arc<dyn Store>, StoreEr
 
 pub(crate) fn backend_error(e: sqlx::Error) -> StoreError {
     StoreError::Backend(e.to_string())
+}
+
+/// Maps a foreign-key violation to `UnknownReference(what)`, anything else to `Backend`.
+pub(crate) fn reference_or_backend(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match e.as_database_error() {
+        Some(db) if db.is_foreign_key_violation() => StoreError::UnknownReference(what),
+        _ => backend_error(e),
+    }
 }
 
 /// Maps a unique violation to `Conflict(what)`, anything else to `Backend`.

@@ -1,18 +1,48 @@
-// The queries both dialects share. `include!`d by `sqlite.rs` and `postgres.rs`, where
-// `Db` is the concrete sqlx database and `This` the store type with a `pool: Pool<Db>`.
-// Dialect-only operations are inherent methods of `This` in the including module.
+// The queries both dialects share. `include!`d by `sqlite.rs` and `postgres.rs`, where `Db`
+// is the concrete sqlx database and `This` the store type with a `pool: Pool<Db>`. The dialect
+// module also provides what only it does well: `write_tx` (SQLite `BEGIN IMMEDIATE`),
+// `queue_tx`, `claim_next` (PostgreSQL `FOR UPDATE SKIP LOCKED`) and the `json_texts!` macro
+// that turns a JSON array parameter into rows, so a list of ids is one bound parameter.
+//
+// The one `Store` impl below only delegates; the SQL lives in one file per area.
 
-use crate::conflict_or_backend;
-use crate::rows::{CredentialRow, UserRow};
+use crate::rows::parse_id;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use skriptoteket_domain::run::{
+    Artifact, CancelOutcome, NewRun, RunContext, RunFinish, RunQuery, RunStatus, RunSummary, SettingsScope,
+    StoredSettings,
+};
 use skriptoteket_domain::store::StoreResult;
-use skriptoteket_domain::user::normalize_email;
+use skriptoteket_domain::tool::{
+    CatalogQuery, NewTool, Taxon, Tool, ToolPatch, ToolVersion, VersionContent, VersionEvent, VersionState,
+};
 use skriptoteket_domain::{NewUser, Page, PageRequest, Store, User, UserPatch};
+use sqlx::types::Json;
 use uuid::Uuid;
 
-fn to_users(rows: Vec<UserRow>) -> StoreResult<Vec<User>> {
-    rows.into_iter().map(User::try_from).collect()
+/// A connection of this dialect: helpers take one so they run inside a transaction or not.
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// A row written a moment ago in the same transaction is missing: only a bug can do that.
+fn gone(what: &str) -> StoreError {
+    StoreError::Backend(format!("the {what} just written is missing"))
+}
+
+mod users {
+    include!("queries/users.rs");
+}
+mod tools {
+    include!("queries/tools.rs");
+}
+mod versions {
+    include!("queries/versions.rs");
+}
+mod runs {
+    include!("queries/runs.rs");
+}
+mod settings {
+    include!("queries/settings.rs");
 }
 
 #[async_trait]
@@ -27,77 +57,27 @@ impl Store for This {
     }
 
     async fn count_users(&self) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(n as u64)
+        users::count(self).await
     }
 
     async fn create_user(&self, new: NewUser) -> StoreResult<User> {
-        let now = Utc::now();
-        let sql = concat!("INSERT INTO users (id, email, display_name, password_hash, role, disabled, \
-             failed_logins, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, FALSE, 0, $6, $6) RETURNING ", user_columns!());
-        let row: UserRow = sqlx::query_as(sql)
-            .bind(Uuid::now_v7().to_string())
-            .bind(normalize_email(&new.email))
-            .bind(new.display_name.trim())
-            .bind(&new.password_hash)
-            .bind(new.role.as_str())
-            .bind(now)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(conflict_or_backend("email"))?;
-        row.try_into()
+        users::create(self, new).await
     }
 
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<User>> {
-        let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-        let row: Option<UserRow> = sqlx::query_as(sql)
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.map(User::try_from).transpose()
+        users::by_id(self, id).await
     }
 
     async fn user_credentials(&self, email: &str) -> StoreResult<Option<(User, String)>> {
-        let sql = concat!("SELECT ", user_columns!(), ", password_hash FROM users WHERE email = $1");
-        let row: Option<CredentialRow> = sqlx::query_as(sql)
-            .bind(normalize_email(email))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.map(|r| Ok((User::try_from(r.user)?, r.password_hash))).transpose()
+        users::credentials(self, email).await
     }
 
     async fn list_users(&self, page: PageRequest) -> StoreResult<Page<User>> {
-        let sql = concat!("SELECT ", user_columns!(), " FROM users ORDER BY email LIMIT $1 OFFSET $2");
-        let rows: Vec<UserRow> = sqlx::query_as(sql)
-            .bind(i64::from(page.limit))
-            .bind(page.offset as i64)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(Page { items: to_users(rows)?, total: self.count_users().await?, limit: page.limit, offset: page.offset })
+        users::list(self, page).await
     }
 
     async fn update_user(&self, id: Uuid, patch: UserPatch) -> StoreResult<Option<User>> {
-        let sql = concat!("UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role), \
-             disabled = COALESCE($4, disabled), password_hash = COALESCE($5, password_hash), \
-             updated_at = $6 WHERE id = $1 RETURNING ", user_columns!());
-        let row: Option<UserRow> = sqlx::query_as(sql)
-            .bind(id.to_string())
-            .bind(patch.display_name.as_deref().map(str::trim))
-            .bind(patch.role.map(|r| r.as_str()))
-            .bind(patch.disabled)
-            .bind(patch.password_hash)
-            .bind(Utc::now())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.map(User::try_from).transpose()
+        users::update(self, id, patch).await
     }
 
     async fn record_login_failure(
@@ -106,26 +86,196 @@ impl Store for This {
         threshold: i32,
         lock_until: DateTime<Utc>,
     ) -> StoreResult<Option<User>> {
-        // One statement, so concurrent failures cannot both read the old count.
-        let sql = concat!("UPDATE users SET failed_logins = failed_logins + 1, \
-             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END \
-             WHERE id = $1 RETURNING ", user_columns!());
-        let row: Option<UserRow> = sqlx::query_as(sql)
-            .bind(id.to_string())
-            .bind(threshold)
-            .bind(lock_until)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.map(User::try_from).transpose()
+        users::record_login_failure(self, id, threshold, lock_until).await
     }
 
     async fn record_login_success(&self, id: Uuid) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        users::record_login_success(self, id).await
+    }
+
+    async fn categories(&self) -> StoreResult<Vec<Taxon>> {
+        tools::categories(self).await
+    }
+
+    async fn professions(&self) -> StoreResult<Vec<Taxon>> {
+        tools::professions(self).await
+    }
+
+    async fn create_tool(&self, new: NewTool, first: VersionContent) -> StoreResult<(Tool, ToolVersion)> {
+        tools::create(self, new, first).await
+    }
+
+    async fn tool_by_id(&self, id: Uuid) -> StoreResult<Option<Tool>> {
+        tools::by_id(self, id).await
+    }
+
+    async fn tool_by_slug(&self, slug: &str) -> StoreResult<Option<Tool>> {
+        tools::by_slug(self, slug).await
+    }
+
+    async fn update_tool(&self, id: Uuid, patch: ToolPatch) -> StoreResult<Option<Tool>> {
+        tools::update(self, id, patch).await
+    }
+
+    async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<Tool>> {
+        tools::catalog(self, query, page).await
+    }
+
+    async fn tools_maintained_by(&self, user: Uuid) -> StoreResult<Vec<Tool>> {
+        tools::maintained_by(self, user).await
+    }
+
+    async fn maintainers(&self, tool: Uuid) -> StoreResult<Vec<User>> {
+        users::maintainers(self, tool).await
+    }
+
+    async fn add_maintainer(&self, tool: Uuid, user: Uuid) -> StoreResult<()> {
+        tools::add_maintainer(self, tool, user).await
+    }
+
+    async fn remove_maintainer(&self, tool: Uuid, user: Uuid) -> StoreResult<bool> {
+        tools::remove_maintainer(self, tool, user).await
+    }
+
+    async fn create_version(
+        &self,
+        tool: Uuid,
+        author: Uuid,
+        content: VersionContent,
+        derived_from: Option<Uuid>,
+    ) -> StoreResult<ToolVersion> {
+        versions::create(self, tool, author, content, derived_from).await
+    }
+
+    async fn version_by_id(&self, id: Uuid) -> StoreResult<Option<ToolVersion>> {
+        versions::by_id(self, id).await
+    }
+
+    async fn versions_of_tool(&self, tool: Uuid) -> StoreResult<Vec<ToolVersion>> {
+        versions::of_tool(self, tool).await
+    }
+
+    async fn save_draft(
+        &self,
+        id: Uuid,
+        expected_revision: i32,
+        content: VersionContent,
+        author: Uuid,
+    ) -> StoreResult<Option<ToolVersion>> {
+        versions::save_draft(self, id, expected_revision, content, author).await
+    }
+
+    async fn transition_version(
+        &self,
+        id: Uuid,
+        from: VersionState,
+        to: VersionState,
+        actor: Uuid,
+        message: Option<String>,
+    ) -> StoreResult<Option<ToolVersion>> {
+        versions::transition(self, id, from, to, actor, message).await
+    }
+
+    async fn publish_version(
+        &self,
+        id: Uuid,
+        actor: Uuid,
+        message: Option<String>,
+    ) -> StoreResult<Option<ToolVersion>> {
+        let (from, to) = (VersionState::InReview, VersionState::Active);
+        versions::transition(self, id, from, to, actor, message).await
+    }
+
+    async fn rollback_to(
+        &self,
+        archived: Uuid,
+        actor: Uuid,
+        message: Option<String>,
+    ) -> StoreResult<Option<ToolVersion>> {
+        versions::rollback_to(self, archived, actor, message).await
+    }
+
+    async fn version_events(&self, tool: Uuid) -> StoreResult<Vec<VersionEvent>> {
+        versions::events(self, tool).await
+    }
+
+    async fn enqueue_run(&self, run: NewRun, max_queue: u64) -> StoreResult<Option<Run>> {
+        runs::enqueue(self, run, max_queue).await
+    }
+
+    async fn queued_count(&self) -> StoreResult<u64> {
+        runs::queued_count(self).await
+    }
+
+    async fn claim_next_run(&self, instance: &str) -> StoreResult<Option<Run>> {
+        self.claim_next(instance).await
+    }
+
+    async fn heartbeat_runs(&self, ids: &[Uuid]) -> StoreResult<()> {
+        runs::heartbeat(self, ids).await
+    }
+
+    async fn finish_run(&self, id: Uuid, finish: RunFinish) -> StoreResult<Option<Run>> {
+        runs::finish(self, id, finish).await
+    }
+
+    async fn run_by_id(&self, id: Uuid) -> StoreResult<Option<Run>> {
+        runs::by_id(self, id).await
+    }
+
+    async fn list_runs(&self, query: &RunQuery, page: PageRequest) -> StoreResult<Page<RunSummary>> {
+        runs::list(self, query, page).await
+    }
+
+    async fn request_cancel(&self, id: Uuid) -> StoreResult<CancelOutcome> {
+        runs::request_cancel(self, id).await
+    }
+
+    async fn cancel_requested(&self, id: Uuid) -> StoreResult<bool> {
+        runs::cancel_requested(self, id).await
+    }
+
+    async fn fail_orphaned_runs(
+        &self,
+        instance: Option<&str>,
+        stale_before: DateTime<Utc>,
+        reason: &str,
+    ) -> StoreResult<Vec<Uuid>> {
+        runs::fail_orphaned(self, instance, stale_before, reason).await
+    }
+
+    async fn has_follow_up(&self, run: Uuid) -> StoreResult<bool> {
+        runs::has_follow_up(self, run).await
+    }
+
+    async fn latest_run_with_files(&self, user: Uuid, tool: Uuid, since: DateTime<Utc>) -> StoreResult<Option<Run>> {
+        runs::latest_with_files(self, user, tool, since).await
+    }
+
+    async fn artifact(&self, run: Uuid, artifact: Uuid) -> StoreResult<Option<Artifact>> {
+        runs::artifact(self, run, artifact).await
+    }
+
+    async fn prune_artifacts(&self, before: DateTime<Utc>) -> StoreResult<Vec<Artifact>> {
+        runs::prune_artifacts(self, before).await
+    }
+
+    async fn run_counts(&self) -> StoreResult<Vec<(String, String, u64)>> {
+        runs::counts(self).await
+    }
+
+    async fn settings(&self, user: Uuid, tool: Uuid, scope: &SettingsScope) -> StoreResult<Option<StoredSettings>> {
+        settings::get(self, user, tool, scope).await
+    }
+
+    async fn put_settings(
+        &self,
+        user: Uuid,
+        tool: Uuid,
+        scope: &SettingsScope,
+        fingerprint: &str,
+        values: &serde_json::Map<String, serde_json::Value>,
+    ) -> StoreResult<StoredSettings> {
+        settings::put(self, user, tool, scope, fingerprint, values).await
     }
 }

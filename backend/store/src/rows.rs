@@ -5,6 +5,14 @@ use chrono::{DateTime, Utc};
 use skriptoteket_domain::{StoreError, User};
 use uuid::Uuid;
 
+#[macro_use]
+mod tools;
+#[macro_use]
+mod runs;
+
+pub(crate) use runs::{ArtifactRow, CountRow, RunRow, SettingsRow, SummaryRow, parse_status};
+pub(crate) use tools::{EventRow, MaintainerRow, TaxonRow, ToolRow, ToolTaxonRow, VersionRow};
+
 /// The user columns in `UserRow` order, as a macro so queries stay `&'static str`.
 macro_rules! user_columns {
     () => {
@@ -44,10 +52,7 @@ impl TryFrom<UserRow> for User {
             id: parse_id(&r.id)?,
             email: r.email,
             display_name: r.display_name,
-            role: r
-                .role
-                .parse()
-                .map_err(|e| StoreError::Backend(format!("{e}")))?,
+            role: r.role.parse().map_err(|e| StoreError::Backend(format!("{e}")))?,
             disabled: r.disabled,
             failed_logins: r.failed_logins,
             locked_until: r.locked_until,

@@ -44,21 +44,13 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                let store = SqliteStore::connect(&url, true)
-                    .await
-                    .expect("sqlite store");
-                Self {
-                    store: Arc::new(store),
-                    url,
-                    _dir: Some(dir),
-                }
+                let store = SqliteStore::connect(&url, true).await.expect("sqlite store");
+                Self { store: Arc::new(store), url, _dir: Some(dir) }
             }
             Backend::Postgres => {
                 let base = std::env::var("SKRIPTOTEKET_TEST_POSTGRES_URL").expect("postgres url");
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = PgConnection::connect(&base)
-                    .await
-                    .expect("connect to test postgres");
+                let mut conn = PgConnection::connect(&base).await.expect("connect to test postgres");
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
                     .execute(&mut conn)
                     .await
@@ -67,15 +59,9 @@ impl TestDb {
                 let options = PgConnectOptions::from_str(&base)
                     .expect("postgres url")
                     .options([("search_path", schema.as_str())]);
-                let store = PgStore::connect_with(options, true)
-                    .await
-                    .expect("postgres store");
+                let store = PgStore::connect_with(options, true).await.expect("postgres store");
                 let url = format!("{base}?options=-c%20search_path%3D{schema}");
-                Self {
-                    store: Arc::new(store),
-                    url,
-                    _dir: None,
-                }
+                Self { store: Arc::new(store), url, _dir: None }
             }
         }
     }
