@@ -47,7 +47,11 @@ export function fieldMessage(message: string): string {
   if (/valid email/i.test(m)) return t('fieldMessages.email')
   let match = /^must be between (\d+) and (\d+) characters$/i.exec(m)
   if (match) {
-    return match[1] === '1' ? t('fieldMessages.maxLengthRequired', { max: match[2] ?? '' }) : t('fieldMessages.between', { min: match[1] ?? '', max: match[2] ?? '' })
+    const [min, max] = [Number(match[1]), Number(match[2])]
+    if (min <= 1) return t('fieldMessages.maxLengthRequired', { max })
+    // A far-away maximum (passwords: 1024) is a guard rail, not advice: mention the minimum.
+    if (max >= 256) return t('fieldMessages.minLength', { min })
+    return t('fieldMessages.between', { min, max })
   }
   match = /^must be at least (\d+) characters$/i.exec(m)
   if (match) return t('fieldMessages.minLength', { min: match[1] ?? '' })

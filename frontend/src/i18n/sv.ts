@@ -42,7 +42,7 @@ export const sv = {
   },
   login: {
     title: 'Logga in',
-    intro: 'Logga in för att köra verktyg på dina filer.',
+    intro: 'Med ditt konto kör du skolans verktyg på dina egna filer.',
     email: 'E-postadress',
     password: 'Lösenord',
     submit: 'Logga in',
@@ -109,7 +109,7 @@ export const sv = {
     emptyBody: 'Skapa det första kontot med knappen Ny användare.',
     loadError: 'Användarna kunde inte hämtas.',
     createTitle: 'Ny användare',
-    createIntro: 'Personen loggar in med e-postadressen och lösenordet. Be hen byta lösenord via en administratör vid behov.',
+    createIntro: 'Personen loggar in med e-postadressen och det tillfälliga lösenordet. Lämna över lösenordet på ett säkert sätt.',
     displayName: 'Namn',
     email: 'E-postadress',
     password: 'Tillfälligt lösenord',

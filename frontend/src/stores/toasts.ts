@@ -27,5 +27,10 @@ export const useToastStore = defineStore('toasts', () => {
     return id
   }
 
-  return { toasts, show, dismiss }
+  /** Drops every toast (e.g. at sign-out, so one person's confirmations do not linger). */
+  function clear(): void {
+    toasts.value = []
+  }
+
+  return { toasts, show, dismiss, clear }
 })

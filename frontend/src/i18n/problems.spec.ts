@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { ApiProblem } from '@/api/problem'
+import { fieldMessage, problemMessage } from './problems'
+
+function problem(code: string, status: number, retryAfter: number | null = null): ApiProblem {
+  return new ApiProblem({ type: 'x', title: 'x', status, code, detail: `server says ${code}` }, retryAfter)
+}
+
+describe('fieldMessage', () => {
+  it.each([
+    ['must be a valid email address', 'Ange en giltig e-postadress.'],
+    ['must be between 8 and 1024 characters', 'Måste vara minst 8 tecken.'],
+    ['must be between 1 and 100 characters', 'Fyll i fältet (högst 100 tecken).'],
+    ['must be between 3 and 20 characters', 'Måste vara mellan 3 och 20 tecken.'],
+    ['must be at least 8 characters', 'Måste vara minst 8 tecken.'],
+    ['must be at most 320 characters', 'Får vara högst 320 tecken.'],
+    ['is not valid (slug)', 'is not valid (slug)'],
+  ])('%s → %s', (input, expected) => {
+    expect(fieldMessage(input)).toBe(expected)
+  })
+})
+
+describe('problemMessage', () => {
+  it('rounds a lockout up to whole minutes', () => {
+    expect(problemMessage(problem('too_many_attempts', 429, 900))).toContain('om 15 minuter')
+    expect(problemMessage(problem('too_many_attempts', 429, 61))).toContain('om 2 minuter')
+    expect(problemMessage(problem('too_many_attempts', 429, null))).toContain('Vänta en stund')
+  })
+
+  it('keeps server details out of 5xx messages', () => {
+    expect(problemMessage(problem('internal_error', 500))).not.toContain('server says')
+  })
+
+  it('falls back to the server detail for unknown 4xx codes', () => {
+    expect(problemMessage(problem('teapot', 418))).toBe('server says teapot')
+  })
+})
