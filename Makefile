@@ -5,6 +5,8 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PYTHON ?= python3
 VENV := .venv
+NPM ?= npm
+FRONTEND := frontend
 RUNNER_IMAGE ?= skriptoteket-runner:latest
 export SKRIPTOTEKET_TEST_POSTGRES_URL ?= postgres://skt:skt@127.0.0.1:5432/skt
 export RUNNER_IMAGE
@@ -46,3 +48,31 @@ check-leftovers: ## Fail when a test left a container of ours behind
 	@left=$$(docker ps -aq --filter label=org.skriptoteket.managed=true); \
 	if [ -n "$$left" ]; then echo "containers left behind: $$left"; exit 1; fi; \
 	echo "no skriptoteket containers left behind"
+
+# --- Frontend (Vue SPA in frontend/; each target is also an `npm run` script there) ----------
+.PHONY: fe-install fe-dev dev fe-gen-api fe-build test-frontend
+
+fe-install: $(FRONTEND)/node_modules/.package-lock.json ## Install the frontend's packages (npm ci) when missing or older than the lock file
+
+$(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && $(NPM) ci
+	@touch $@
+
+fe-dev: fe-install ## Vite dev server with hot reload on :5173, proxying /api to the backend on :8080
+	cd $(FRONTEND) && $(NPM) run dev
+
+dev: fe-install ## Backend (cargo run ... serve) and the Vite dev server together; Ctrl-C stops both
+	@$(CARGO) run -p skriptoteket-server -- serve & backend=$$!; \
+	trap 'kill $$backend 2>/dev/null; wait $$backend 2>/dev/null' EXIT INT TERM; \
+	cd $(FRONTEND) && $(NPM) run dev
+
+fe-gen-api: fe-install ## Regenerate frontend/src/api/schema.d.ts from openapi/openapi.json
+	cd $(FRONTEND) && $(NPM) run gen:api
+
+fe-build: fe-install ## Build the SPA into frontend/dist (what `skriptoteket serve` serves)
+	cd $(FRONTEND) && $(NPM) run build
+
+test-frontend: fe-install ## Frontend gates: typecheck, lint, schema drift, vitest, build, e2e in Chromium against the real binary
+	cd $(FRONTEND) && $(NPM) run typecheck && $(NPM) run lint && $(NPM) run check:api && $(NPM) test && $(NPM) run build
+	$(CARGO) build -q -p skriptoteket-server
+	cd $(FRONTEND) && $(NPM) run e2e

@@ -4,7 +4,7 @@
 //
 //   npm run build && npm run e2e        (needs /usr/bin/chromium: scripts/ci/install-chromium.sh)
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -78,6 +78,9 @@ async function navLabels(page) {
 
 async function main() {
   const started = Date.now()
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`no Chromium at ${chromiumPath}; install it with scripts/ci/install-chromium.sh`)
+  }
   backend = await startBackend({
     bin,
     spaDir: join(frontend, 'dist'),
