@@ -100,11 +100,6 @@ pub struct RunnerHealth {
 #[async_trait]
 pub trait Runner: Send + Sync + 'static {
     /// Runs one tool to the end. Never panics on tool behaviour: every failure is an `Execution`.
-    async fn execute(
-        &self,
-        request: RunRequest,
-        events: EventSink,
-        cancel: CancellationToken,
-    ) -> Execution;
+    async fn execute(&self, request: RunRequest, events: EventSink, cancel: CancellationToken) -> Execution;
     async fn health(&self) -> RunnerHealth;
 }

@@ -14,12 +14,7 @@ impl PageRequest {
     pub const MAX_LIMIT: u32 = 100;
 
     pub fn new(limit: Option<u32>, offset: Option<u64>) -> Self {
-        Self {
-            limit: limit
-                .unwrap_or(Self::DEFAULT_LIMIT)
-                .clamp(1, Self::MAX_LIMIT),
-            offset: offset.unwrap_or(0),
-        }
+        Self { limit: limit.unwrap_or(Self::DEFAULT_LIMIT).clamp(1, Self::MAX_LIMIT), offset: offset.unwrap_or(0) }
     }
 }
 
@@ -56,13 +51,7 @@ mod tests {
     #[test]
     fn limit_is_clamped() {
         assert_eq!(PageRequest::new(Some(0), None).limit, 1);
-        assert_eq!(
-            PageRequest::new(Some(10_000), None).limit,
-            PageRequest::MAX_LIMIT
-        );
-        assert_eq!(
-            PageRequest::new(None, None).limit,
-            PageRequest::DEFAULT_LIMIT
-        );
+        assert_eq!(PageRequest::new(Some(10_000), None).limit, PageRequest::MAX_LIMIT);
+        assert_eq!(PageRequest::new(None, None).limit, PageRequest::DEFAULT_LIMIT);
     }
 }

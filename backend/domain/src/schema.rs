@@ -73,7 +73,10 @@ impl InputSchema {
                     && ext.starts_with('.')
                     && ext[1..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
                 if !ok {
-                    issues.push(issue(at(&format!("accept[{i}]")), "must look like .csv (a dot, then lower-case letters or digits)"));
+                    issues.push(issue(
+                        at(&format!("accept[{i}]")),
+                        "must look like .csv (a dot, then lower-case letters or digits)",
+                    ));
                 }
             }
         }
@@ -143,10 +146,10 @@ fn check_fields(prefix: &str, fields: &[ActionField]) -> Vec<FieldIssue> {
         if f.options.iter().any(|o| !values.insert(o.value.as_str())) {
             issues.push(issue(at("options"), "option values must be distinct"));
         }
-        if let (Some(min), Some(max)) = (f.min, f.max) {
-            if min > max {
-                issues.push(issue(at("min"), "must not be larger than max"));
-            }
+        if let (Some(min), Some(max)) = (f.min, f.max)
+            && min > max
+        {
+            issues.push(issue(at("min"), "must not be larger than max"));
         }
     }
     issues
@@ -170,7 +173,11 @@ mod tests {
     fn schemas_reject_duplicate_names_empty_enums_and_bad_extensions() {
         let schema = InputSchema {
             files: Some(FileRule { accept: vec![".csv".into(), "xlsx".into()], min: 2, max: 1, label: None }),
-            fields: vec![field("klass", FieldKind::String), field("klass", FieldKind::Enum), field("1x", FieldKind::Text)],
+            fields: vec![
+                field("klass", FieldKind::String),
+                field("klass", FieldKind::Enum),
+                field("1x", FieldKind::Text),
+            ],
         };
         let fields: Vec<String> = schema.check("input_schema").into_iter().map(|i| i.field).collect();
         assert_eq!(
@@ -187,7 +194,10 @@ mod tests {
 
     #[test]
     fn extensions_are_matched_case_insensitively() {
-        let schema = InputSchema { files: Some(FileRule { accept: vec![".csv".into()], min: 1, max: 1, label: None }), fields: vec![] };
+        let schema = InputSchema {
+            files: Some(FileRule { accept: vec![".csv".into()], min: 1, max: 1, label: None }),
+            fields: vec![],
+        };
         assert!(schema.accepts("Elever.CSV"));
         assert!(!schema.accepts("elever.csv.exe"));
         assert!(!InputSchema { files: None, fields: vec![] }.accepts("a.csv"));

@@ -3,7 +3,9 @@
 use crate::run::{
     Artifact, CancelOutcome, NewRun, Run, RunFinish, RunQuery, RunSummary, SettingsScope, StoredSettings,
 };
-use crate::tool::{CatalogQuery, NewTool, Taxon, Tool, ToolPatch, ToolVersion, VersionContent, VersionEvent, VersionState};
+use crate::tool::{
+    CatalogQuery, NewTool, Taxon, Tool, ToolPatch, ToolVersion, VersionContent, VersionEvent, VersionState,
+};
 use crate::{NewUser, Page, PageRequest, User, UserPatch};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -98,9 +100,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<ToolVersion>>;
     /// Makes an `in_review` version active, archives the previous active version and points
     /// the tool at it, in one transaction. `Ok(None)` when the version is not in review.
-    async fn publish_version(&self, id: Uuid, actor: Uuid, message: Option<String>) -> StoreResult<Option<ToolVersion>>;
+    async fn publish_version(&self, id: Uuid, actor: Uuid, message: Option<String>)
+    -> StoreResult<Option<ToolVersion>>;
     /// Copies an archived version into a new active version (history is never rewritten).
-    async fn rollback_to(&self, archived: Uuid, actor: Uuid, message: Option<String>) -> StoreResult<Option<ToolVersion>>;
+    async fn rollback_to(
+        &self,
+        archived: Uuid,
+        actor: Uuid,
+        message: Option<String>,
+    ) -> StoreResult<Option<ToolVersion>>;
     /// State changes of every version of a tool, newest first.
     async fn version_events(&self, tool: Uuid) -> StoreResult<Vec<VersionEvent>>;
 

@@ -200,7 +200,9 @@ pub struct CatalogQuery {
 pub fn validate_slug(slug: &str) -> Result<(), &'static str> {
     let ok = !slug.is_empty()
         && slug.len() <= MAX_SLUG_LEN
-        && slug.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        && slug
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
     if ok { Ok(()) } else { Err("must be lower-case letters a–z, digits and single hyphens, at most 128 characters") }
 }
 

@@ -59,9 +59,6 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_for_comparison() {
-        assert_eq!(
-            normalize_email("  Anna.Berg@Skola.SE "),
-            "anna.berg@skola.se"
-        );
+        assert_eq!(normalize_email("  Anna.Berg@Skola.SE "), "anna.berg@skola.se");
     }
 }

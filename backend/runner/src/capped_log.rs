@@ -10,11 +10,7 @@ pub struct CappedLog {
 
 impl CappedLog {
     pub fn new(cap: usize) -> Self {
-        Self {
-            bytes: Vec::new(),
-            cap,
-            dropped: 0,
-        }
+        Self { bytes: Vec::new(), cap, dropped: 0 }
     }
 
     /// Appends what still fits and returns the part that was kept (for live streaming).
@@ -54,10 +50,7 @@ mod tests {
         assert_eq!(log.push(b"6789abcdef"), b"6789a");
         assert!(log.truncated());
         let text = log.finish();
-        assert!(
-            text.starts_with("123456789a\n[Skriptoteket: output truncated after 10 bytes; 5 more"),
-            "{text}"
-        );
+        assert!(text.starts_with("123456789a\n[Skriptoteket: output truncated after 10 bytes; 5 more"), "{text}");
     }
 
     #[test]

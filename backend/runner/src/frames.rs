@@ -110,9 +110,6 @@ mod tests {
         assert_eq!(decoder.next_frame(), Err(FrameError::UnknownType(b'Z')));
         let mut decoder = FrameDecoder::default();
         decoder.push(&[b'R', 0xff, 0xff, 0xff, 0xff]);
-        assert_eq!(
-            decoder.next_frame(),
-            Err(FrameError::TooLarge(u32::MAX as usize))
-        );
+        assert_eq!(decoder.next_frame(), Err(FrameError::TooLarge(u32::MAX as usize)));
     }
 }

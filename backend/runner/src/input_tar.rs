@@ -43,10 +43,7 @@ pub fn build(bundle: &InputBundle<'_>) -> io::Result<Vec<u8>> {
     builder.append_data(&mut dir, "input", io::empty())?;
     for file in bundle.files {
         if !is_safe_file_name(&file.name) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("unsafe input name {:?}", file.name),
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe input name {:?}", file.name)));
         }
         let data = std::fs::read(&file.path)?;
         append(&mut builder, &format!("input/{}", file.name), &data)?;
@@ -85,26 +82,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let upload = dir.path().join("blob");
         std::fs::write(&upload, b"a,b\n1,2\n").unwrap();
-        let files = [InputFile {
-            name: "elever.csv".into(),
-            path: upload,
-        }];
-        let tar = build(&InputBundle {
-            script: "print(1)",
-            memory_json: b"{}",
-            action_json: None,
-            files: &files,
-        })
-        .unwrap();
+        let files = [InputFile { name: "elever.csv".into(), path: upload }];
+        let tar =
+            build(&InputBundle { script: "print(1)", memory_json: b"{}", action_json: None, files: &files }).unwrap();
         let mut archive = tar::Archive::new(&tar[..]);
-        let names: Vec<String> = archive
-            .entries()
-            .unwrap()
-            .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(
-            names,
-            ["script.py", "memory.json", "input", "input/elever.csv"]
-        );
+        let names: Vec<String> =
+            archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["script.py", "memory.json", "input", "input/elever.csv"]);
     }
 }

@@ -57,18 +57,12 @@ impl RunLimits {
 
     /// Docker `--tmpfs` options for `/work`: owned by the runner user, private to it.
     pub fn work_tmpfs(&self) -> String {
-        format!(
-            "rw,nosuid,nodev,size={},nr_inodes={},uid=10001,gid=10001,mode=0700",
-            self.work_bytes, self.inodes
-        )
+        format!("rw,nosuid,nodev,size={},nr_inodes={},uid=10001,gid=10001,mode=0700", self.work_bytes, self.inodes)
     }
 
     /// Docker `--tmpfs` options for `/tmp`: no executables.
     pub fn tmp_tmpfs(&self) -> String {
-        format!(
-            "rw,noexec,nosuid,nodev,size={},nr_inodes={},mode=1777",
-            self.tmp_bytes, self.inodes
-        )
+        format!("rw,noexec,nosuid,nodev,size={},nr_inodes={},mode=1777", self.tmp_bytes, self.inodes)
     }
 }
 
@@ -77,9 +71,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim().to_ascii_lowercase();
     let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (number, unit) = t.split_at(digits_end);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size like 512m or 1g"))?;
+    let number: u64 = number.parse().map_err(|_| format!("`{text}` is not a size like 512m or 1g"))?;
     let factor = match unit.trim() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => KIB,
@@ -87,9 +79,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "g" | "gb" | "gib" => GIB,
         _ => return Err(format!("`{text}` has an unknown unit (use k, m or g)")),
     };
-    number
-        .checked_mul(factor)
-        .ok_or_else(|| format!("`{text}` is too large"))
+    number.checked_mul(factor).ok_or_else(|| format!("`{text}` is too large"))
 }
 
 #[cfg(test)]
@@ -108,14 +98,8 @@ mod tests {
     #[test]
     fn defaults_follow_the_spec() {
         let l = RunLimits::default();
-        assert_eq!(
-            (l.memory_bytes, l.pids, l.nano_cpus()),
-            (GIB, 256, 1_000_000_000)
-        );
-        assert!(
-            l.tmp_tmpfs().contains("noexec")
-                && l.tmp_tmpfs().contains(&format!("size={}", 256 * MIB))
-        );
+        assert_eq!((l.memory_bytes, l.pids, l.nano_cpus()), (GIB, 256, 1_000_000_000));
+        assert!(l.tmp_tmpfs().contains("noexec") && l.tmp_tmpfs().contains(&format!("size={}", 256 * MIB)));
         assert!(l.work_tmpfs().contains("uid=10001"));
     }
 }

@@ -41,11 +41,7 @@ pub fn assemble(c: Collected) -> Execution {
         .bundle
         .artifacts
         .iter()
-        .map(|a| ArtifactFile {
-            name: a.name.clone(),
-            stored_as: a.stored_as.clone(),
-            bytes: a.bytes,
-        })
+        .map(|a| ArtifactFile { name: a.name.clone(), stored_as: a.stored_as.clone(), bytes: a.bytes })
         .collect();
     let exit_code = match &c.ending {
         Ending::Exited { exit_code, .. } => *exit_code,
@@ -53,14 +49,8 @@ pub fn assemble(c: Collected) -> Execution {
     };
     let (status, summary, mut ui) = judge(&c);
     if !c.bundle.problems.is_empty() {
-        let message = format!(
-            "Skriptoteket: some output files were not kept. {}",
-            c.bundle.problems.join(" ")
-        );
-        ui.outputs.push(UiOutput::Notice {
-            level: NoticeLevel::Warning,
-            message: cap(message, 8 * 1024),
-        });
+        let message = format!("Skriptoteket: some output files were not kept. {}", c.bundle.problems.join(" "));
+        ui.outputs.push(UiOutput::Notice { level: NoticeLevel::Warning, message: cap(message, 8 * 1024) });
     }
     Execution {
         status,
@@ -79,27 +69,17 @@ fn judge(c: &Collected) -> (ExecutionStatus, Option<String>, UiPayload) {
     match &c.ending {
         Ending::TimedOut { after } => (
             ExecutionStatus::TimedOut,
-            Some(format!(
-                "The tool did not finish within {} seconds and was stopped.",
-                after.as_secs()
-            )),
+            Some(format!("The tool did not finish within {} seconds and was stopped.", after.as_secs())),
             UiPayload::default(),
         ),
-        Ending::Cancelled => (
-            ExecutionStatus::Cancelled,
-            Some("The run was cancelled.".into()),
-            UiPayload::default(),
-        ),
+        Ending::Cancelled => (ExecutionStatus::Cancelled, Some("The run was cancelled.".into()), UiPayload::default()),
         Ending::EngineError(e) => failed(format!("The tool could not be started: {e}")),
         Ending::ProtocolError(e) => failed(format!("The tool's output could not be read: {e}")),
-        Ending::Exited {
-            oom_killed: true, ..
-        } => failed(out_of_memory(c.memory_limit_bytes)),
+        Ending::Exited { oom_killed: true, .. } => failed(out_of_memory(c.memory_limit_bytes)),
         // SIGKILL of the wrapper (PID 1) that we did not send: the kernel's OOM killer.
-        Ending::Exited {
-            exit_code: Some(137),
-            ..
-        } if c.bundle.result_json.is_none() => failed(out_of_memory(c.memory_limit_bytes)),
+        Ending::Exited { exit_code: Some(137), .. } if c.bundle.result_json.is_none() => {
+            failed(out_of_memory(c.memory_limit_bytes))
+        }
         Ending::Exited { .. } => from_result(c),
     }
 }
@@ -135,19 +115,11 @@ fn from_result(c: &Collected) -> (ExecutionStatus, Option<String>, UiPayload) {
             };
             let summary = match status {
                 ExecutionStatus::Succeeded => None,
-                _ => Some(
-                    result
-                        .error_summary
-                        .unwrap_or_else(|| "The tool reported a failure.".into()),
-                ),
+                _ => Some(result.error_summary.unwrap_or_else(|| "The tool reported a failure.".into())),
             };
             (status, summary, result.ui)
         }
-        Err(e) => (
-            ExecutionStatus::Failed,
-            Some(e.to_string()),
-            UiPayload::default(),
-        ),
+        Err(e) => (ExecutionStatus::Failed, Some(e.to_string()), UiPayload::default()),
     }
 }
 

@@ -45,9 +45,7 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
     let entries = match archive.entries() {
         Ok(entries) => entries,
         Err(e) => {
-            bundle
-                .problems
-                .push(format!("The tool's output could not be read ({e})."));
+            bundle.problems.push(format!("The tool's output could not be read ({e})."));
             return bundle;
         }
     };
@@ -58,9 +56,7 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
         let mut entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                bundle.problems.push(format!(
-                    "The tool's output archive is corrupt ({e}); later files were not kept."
-                ));
+                bundle.problems.push(format!("The tool's output archive is corrupt ({e}); later files were not kept."));
                 break;
             }
         };
@@ -70,17 +66,13 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
             continue;
         }
         if !kind.is_file() {
-            bundle.problems.push(format!(
-                "`{}` is not a regular file (links and devices are never kept).",
-                shown(&raw_name)
-            ));
+            bundle
+                .problems
+                .push(format!("`{}` is not a regular file (links and devices are never kept).", shown(&raw_name)));
             continue;
         }
         let Some(target) = classify(&raw_name) else {
-            bundle.problems.push(format!(
-                "`{}` has an unsafe or unexpected path and was not kept.",
-                shown(&raw_name)
-            ));
+            bundle.problems.push(format!("`{}` has an unsafe or unexpected path and was not kept.", shown(&raw_name)));
             continue;
         };
         let size = entry.header().size().unwrap_or(u64::MAX);
@@ -91,21 +83,13 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
                     continue;
                 }
                 let mut buf = Vec::with_capacity(size as usize);
-                if entry
-                    .by_ref()
-                    .take(limits.max_result_bytes + 1)
-                    .read_to_end(&mut buf)
-                    .is_ok()
-                {
+                if entry.by_ref().take(limits.max_result_bytes + 1).read_to_end(&mut buf).is_ok() {
                     bundle.result_json = Some(buf);
                 }
             }
             Target::Artifact(name) => {
                 if !seen.insert(name.clone()) {
-                    bundle.problems.push(format!(
-                        "`{}` appeared twice; the first copy was kept.",
-                        shown(&name)
-                    ));
+                    bundle.problems.push(format!("`{}` appeared twice; the first copy was kept.", shown(&name)));
                     continue;
                 }
                 if bundle.artifacts.len() >= limits.max_files {
@@ -138,17 +122,11 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
                 match store(&mut entry, &stored_as, size) {
                     Ok(bytes) => {
                         total += bytes;
-                        bundle.artifacts.push(StoredArtifact {
-                            name,
-                            stored_as,
-                            bytes,
-                        });
+                        bundle.artifacts.push(StoredArtifact { name, stored_as, bytes });
                     }
                     Err(e) => {
                         let _ = std::fs::remove_file(&stored_as);
-                        bundle
-                            .problems
-                            .push(format!("`{}` could not be stored ({e}).", shown(&name)));
+                        bundle.problems.push(format!("`{}` could not be stored ({e}).", shown(&name)));
                     }
                 }
             }
@@ -185,20 +163,13 @@ fn classify(raw: &str) -> Option<Target> {
 }
 
 fn store(entry: &mut impl Read, path: &Path, size: u64) -> io::Result<u64> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
     io::copy(&mut entry.take(size), &mut file)
 }
 
 /// A name as shown in a notice: at most 120 characters.
 fn shown(name: &str) -> String {
-    if name.chars().count() <= 120 {
-        name.to_owned()
-    } else {
-        name.chars().take(117).collect::<String>() + "..."
-    }
+    if name.chars().count() <= 120 { name.to_owned() } else { name.chars().take(117).collect::<String>() + "..." }
 }
 
 #[cfg(test)]

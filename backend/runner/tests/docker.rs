@@ -24,21 +24,12 @@ async fn harness(limits: RunLimits) -> Option<Harness> {
         if std::env::var("SKRIPTOTEKET_TEST_SKIP_DOCKER").as_deref() == Ok("1") {
             return None;
         }
-        panic!(
-            "set SKRIPTOTEKET_TEST_DOCKER=1 (make test does) or SKRIPTOTEKET_TEST_SKIP_DOCKER=1 to skip on purpose"
-        );
+        panic!("set SKRIPTOTEKET_TEST_DOCKER=1 (make test does) or SKRIPTOTEKET_TEST_SKIP_DOCKER=1 to skip on purpose");
     }
-    let image =
-        std::env::var("RUNNER_IMAGE").unwrap_or_else(|_| "skriptoteket-runner:latest".into());
+    let image = std::env::var("RUNNER_IMAGE").unwrap_or_else(|_| "skriptoteket-runner:latest".into());
     let instance = format!("test-{}", Uuid::new_v4().simple());
-    let runner = DockerRunner::connect(image, limits, instance.clone())
-        .await
-        .expect("docker engine");
-    Some(Harness {
-        runner,
-        instance,
-        dir: tempfile::tempdir().unwrap(),
-    })
+    let runner = DockerRunner::connect(image, limits, instance.clone()).await.expect("docker engine");
+    Some(Harness { runner, instance, dir: tempfile::tempdir().unwrap() })
 }
 
 fn small_limits() -> RunLimits {
@@ -69,11 +60,7 @@ impl Harness {
         }
     }
 
-    async fn run_with(
-        &self,
-        request: RunRequest,
-        cancel: CancellationToken,
-    ) -> (Execution, Vec<RunEvent>) {
+    async fn run_with(&self, request: RunRequest, cancel: CancellationToken) -> (Execution, Vec<RunEvent>) {
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink_events = events.clone();
         let sink: EventSink = Arc::new(move |e| sink_events.lock().unwrap().push(e));
@@ -84,12 +71,7 @@ impl Harness {
     }
 
     async fn run(&self, source: &str) -> Execution {
-        self.run_with(
-            self.request(source, Duration::from_secs(30)),
-            CancellationToken::new(),
-        )
-        .await
-        .0
+        self.run_with(self.request(source, Duration::from_secs(30)), CancellationToken::new()).await.0
     }
 
     async fn assert_nothing_left(&self) {
@@ -116,9 +98,7 @@ fn texts(e: &Execution) -> String {
 fn reporting_tool(body: &str) -> String {
     format!(
         "import os, sys, socket, errno\n\ndef run_tool(input_dir, output_dir):\n    report = []\n{}\n    return {{'outputs': [{{'kind': 'markdown', 'markdown': '\\n'.join(report)}}]}}\n",
-        body.lines()
-            .map(|l| format!("    {l}\n"))
-            .collect::<String>()
+        body.lines().map(|l| format!("    {l}\n")).collect::<String>()
     )
 }
 
@@ -148,34 +128,23 @@ def run_tool(input_dir, output_dir):
 "#,
         Duration::from_secs(30),
     );
-    request.files = vec![InputFile {
-        name: "elever.csv".into(),
-        path: csv,
-        bytes: 25,
-    }];
+    request.files = vec![InputFile { name: "elever.csv".into(), path: csv, bytes: 25 }];
     request.settings = serde_json::json!({ "skala": "A-F" });
     request.inputs = serde_json::json!({ "klass": "7B" });
     let (e, events) = h.run_with(request, CancellationToken::new()).await;
     assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
-    assert!(
-        matches!(&e.ui.outputs[0], UiOutput::Table { rows, .. } if rows.len() == 2),
-        "{:?}",
-        e.ui.outputs
-    );
-    assert!(
-        texts(&e).contains(r#"skala=A-F inputs={"klass":"7B"}"#),
-        "{}",
-        texts(&e)
-    );
+    assert!(matches!(&e.ui.outputs[0], UiOutput::Table { rows, .. } if rows.len() == 2), "{:?}", e.ui.outputs);
+    assert!(texts(&e).contains(r#"skala=A-F inputs={"klass":"7B"}"#), "{}", texts(&e));
     assert_eq!(e.stdout, "läste 2 rader\n");
     assert_eq!(e.artifacts.len(), 1);
     assert_eq!(e.artifacts[0].name, "summa.txt");
-    assert_eq!(
-        std::fs::read_to_string(&e.artifacts[0].stored_as).unwrap(),
-        "29"
-    );
+    assert_eq!(std::fs::read_to_string(&e.artifacts[0].stored_as).unwrap(), "29");
     assert_eq!(events.first(), Some(&RunEvent::Started));
-    assert!(events.iter().any(|ev| matches!(ev, RunEvent::Output { stream: LogStream::Stdout, text } if text.contains("läste"))));
+    assert!(
+        events
+            .iter()
+            .any(|ev| matches!(ev, RunEvent::Output { stream: LogStream::Stdout, text } if text.contains("läste")))
+    );
 }
 
 #[tokio::test]
@@ -227,10 +196,7 @@ async fn a_fork_bomb_is_contained_by_the_pids_limit() {
         .await;
     assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
     let forked: usize = texts(&e).trim_start_matches("forked=").parse().unwrap();
-    assert!(
-        forked < 256,
-        "the pids limit must stop the bomb, got {forked}"
-    );
+    assert!(forked < 256, "the pids limit must stop the bomb, got {forked}");
 }
 
 #[tokio::test]
@@ -238,16 +204,11 @@ async fn a_memory_bomb_ends_as_out_of_memory() {
     let Some(h) = harness(small_limits()).await else {
         return;
     };
-    let e = h.run("def run_tool(i, o):\n    hog = []\n    while True:\n        hog.append(bytearray(16 * 1024 * 1024))\n").await;
+    let e = h
+        .run("def run_tool(i, o):\n    hog = []\n    while True:\n        hog.append(bytearray(16 * 1024 * 1024))\n")
+        .await;
     assert_eq!(e.status, ExecutionStatus::Failed, "{e:#?}");
-    assert!(
-        e.error_summary
-            .as_deref()
-            .unwrap()
-            .contains("out of memory"),
-        "{:?}",
-        e.error_summary
-    );
+    assert!(e.error_summary.as_deref().unwrap().contains("out of memory"), "{:?}", e.error_summary);
 }
 
 #[tokio::test]
@@ -261,10 +222,7 @@ async fn filling_work_or_tmp_stops_at_the_cap() {
         ))
         .await;
     let report = texts(&e);
-    assert!(
-        report.contains("/work=ENOSPC") && report.contains("/tmp=ENOSPC"),
-        "{report}"
-    );
+    assert!(report.contains("/work=ENOSPC") && report.contains("/tmp=ENOSPC"), "{report}");
     for line in report.lines().filter(|l| l.contains("MiB=")) {
         let mib: u64 = line.split('=').nth(1).unwrap().parse().unwrap();
         assert!(mib <= 32, "{line} exceeds the cap");
@@ -283,15 +241,8 @@ async fn an_endless_loop_times_out_within_two_seconds_of_the_limit() {
     );
     let (e, _) = h.run_with(request, CancellationToken::new()).await;
     assert_eq!(e.status, ExecutionStatus::TimedOut, "{e:#?}");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
-    assert_eq!(
-        e.stdout, "before\n",
-        "partial output of a timed-out run is kept"
-    );
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert_eq!(e.stdout, "before\n", "partial output of a timed-out run is kept");
 }
 
 #[tokio::test]
@@ -315,23 +266,11 @@ async fn links_and_huge_outputs_are_not_kept() {
         .await;
     assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
     let names: Vec<_> = e.artifacts.iter().map(|a| a.name.as_str()).collect();
-    assert!(
-        !names.contains(&"passwd") && !names.contains(&"huge.bin"),
-        "{names:?}"
-    );
+    assert!(!names.contains(&"passwd") && !names.contains(&"huge.bin"), "{names:?}");
     assert!(names.contains(&"ok.txt"));
-    assert!(
-        texts(&e).contains("huge.bin"),
-        "the cut is explained: {}",
-        texts(&e)
-    );
+    assert!(texts(&e).contains("huge.bin"), "the cut is explained: {}", texts(&e));
     for artifact in &e.artifacts {
-        assert!(
-            std::fs::symlink_metadata(&artifact.stored_as)
-                .unwrap()
-                .file_type()
-                .is_file()
-        );
+        assert!(std::fs::symlink_metadata(&artifact.stored_as).unwrap().file_type().is_file());
     }
 }
 
@@ -343,39 +282,17 @@ async fn deleting_forging_or_returning_junk_fails_clearly() {
     let forged = h
         .run("import os\ndef run_tool(i, o):\n    open('/work/result.json', 'w').write('{\"contract_version\": 2, \"status\": \"succeeded\", \"outputs\": [{\"kind\": \"markdown\", \"markdown\": \"forged\"}]}')\n    os._exit(0)\n")
         .await;
-    assert_eq!(
-        forged.status,
-        ExecutionStatus::Failed,
-        "a forged result is never trusted: {forged:#?}"
-    );
-    let junk = h
-        .run("def run_tool(i, o):\n    return {'outputs': [object()]}\n")
-        .await;
+    assert_eq!(forged.status, ExecutionStatus::Failed, "a forged result is never trusted: {forged:#?}");
+    let junk = h.run("def run_tool(i, o):\n    return {'outputs': [object()]}\n").await;
     assert_eq!(junk.status, ExecutionStatus::Failed, "{junk:#?}");
     assert!(junk.error_summary.is_some());
-    let crash = h
-        .run("def run_tool(i, o):\n    raise ValueError('trasig fil')\n")
-        .await;
+    let crash = h.run("def run_tool(i, o):\n    raise ValueError('trasig fil')\n").await;
     assert_eq!(crash.status, ExecutionStatus::Failed);
-    assert!(
-        crash
-            .error_summary
-            .as_deref()
-            .unwrap()
-            .contains("trasig fil")
-    );
-    assert!(
-        crash.stderr.contains("Traceback"),
-        "the author sees the traceback: {}",
-        crash.stderr
-    );
+    assert!(crash.error_summary.as_deref().unwrap().contains("trasig fil"));
+    assert!(crash.stderr.contains("Traceback"), "the author sees the traceback: {}", crash.stderr);
     let syntax = h.run("def run_tool(i, o)\n    pass\n").await;
     assert_eq!(syntax.status, ExecutionStatus::Failed);
-    assert!(
-        syntax.error_summary.as_deref().unwrap().contains("line 1"),
-        "{:?}",
-        syntax.error_summary
-    );
+    assert!(syntax.error_summary.as_deref().unwrap().contains("line 1"), "{:?}", syntax.error_summary);
 }
 
 #[tokio::test]
@@ -390,17 +307,10 @@ async fn cancel_stops_a_long_run_quickly() {
         trigger.cancel();
     });
     let started = Instant::now();
-    let request = h.request(
-        "import time\ndef run_tool(i, o):\n    time.sleep(60)\n",
-        Duration::from_secs(60),
-    );
+    let request = h.request("import time\ndef run_tool(i, o):\n    time.sleep(60)\n", Duration::from_secs(60));
     let (e, _) = h.run_with(request, cancel).await;
     assert_eq!(e.status, ExecutionStatus::Cancelled);
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -420,22 +330,12 @@ async fn live_output_arrives_while_the_tool_runs() {
         "import time\ndef run_tool(i, o):\n    for n in range(3):\n        print('tick', n, flush=True)\n        time.sleep(1)\n",
         Duration::from_secs(30),
     );
-    let e = h
-        .runner
-        .execute(request, sink, CancellationToken::new())
-        .await;
+    let e = h.runner.execute(request, sink, CancellationToken::new()).await;
     let total = started.elapsed();
     assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
     let seen = seen.lock().unwrap();
-    let first = seen
-        .iter()
-        .find(|(_, t)| t.contains("tick 0"))
-        .expect("tick 0 streamed")
-        .0;
-    assert!(
-        first + Duration::from_millis(1500) < total,
-        "first line at {first:?} of {total:?}: not live"
-    );
+    let first = seen.iter().find(|(_, t)| t.contains("tick 0")).expect("tick 0 streamed").0;
+    assert!(first + Duration::from_millis(1500) < total, "first line at {first:?} of {total:?}: not live");
 }
 
 #[tokio::test]
@@ -444,16 +344,9 @@ async fn an_abandoned_run_and_a_crashed_process_leave_no_container() {
         return;
     };
     let runner = h.runner.clone();
-    let request = h.request(
-        "import time\ndef run_tool(i, o):\n    time.sleep(60)\n",
-        Duration::from_secs(60),
-    );
+    let request = h.request("import time\ndef run_tool(i, o):\n    time.sleep(60)\n", Duration::from_secs(60));
     let sink: EventSink = Arc::new(|_| {});
-    let task = tokio::spawn(async move {
-        runner
-            .execute(request, sink, CancellationToken::new())
-            .await
-    });
+    let task = tokio::spawn(async move { runner.execute(request, sink, CancellationToken::new()).await });
     tokio::time::sleep(Duration::from_secs(2)).await;
     task.abort();
     let label = format!("org.skriptoteket.instance={}", h.instance);
@@ -465,10 +358,7 @@ async fn an_abandoned_run_and_a_crashed_process_leave_no_container() {
         tokio::time::sleep(Duration::from_millis(200)).await;
         left = h.runner.containers_with_label(&label).await.unwrap();
     }
-    assert!(
-        left.is_empty(),
-        "the drop guard removes the container: {left:?}"
-    );
+    assert!(left.is_empty(), "the drop guard removes the container: {left:?}");
     // A process that died cannot run its guards: the start-up reaper finds its containers.
     assert_eq!(h.runner.reap().await.unwrap(), 0);
 }

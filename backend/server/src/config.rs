@@ -7,11 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "skriptoteket",
-    version,
-    about = "Skriptoteket: run teachers' Python tools safely"
-)]
+#[command(name = "skriptoteket", version, about = "Skriptoteket: run teachers' Python tools safely")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -31,6 +27,31 @@ pub enum Command {
     Users(UsersCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Container engine and runner image health.
+    #[command(subcommand)]
+    Runner(RunnerCommand),
+    /// Artifact housekeeping.
+    #[command(subcommand)]
+    Artifacts(ArtifactsCommand),
+    /// Add the example tools to an empty catalog.
+    Seed(DbArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunnerCommand {
+    /// Engine reachable, image present, and a trivial hardened run succeeds.
+    Check(RunnerArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArtifactsCommand {
+    /// Delete artifacts (and uploaded files) older than ARTIFACTS_RETENTION_DAYS.
+    Prune {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,14 +90,84 @@ pub struct DbArgs {
     pub database_url: Option<String>,
 }
 
+/// Where run files live.
+#[derive(Debug, Clone, Args)]
+pub struct StorageArgs {
+    /// Artifacts of runs; defaults to `$SKRIPTOTEKET_DATA_DIR/artifacts`.
+    #[arg(long, env = "ARTIFACTS_ROOT")]
+    pub artifacts_root: Option<PathBuf>,
+    /// Days a run's artifacts and uploads are kept.
+    #[arg(long, env = "ARTIFACTS_RETENTION_DAYS", default_value_t = 7)]
+    pub artifacts_retention_days: u32,
+}
+
+impl StorageArgs {
+    pub fn artifacts_root(&self, data_dir: &std::path::Path) -> PathBuf {
+        self.artifacts_root.clone().unwrap_or_else(|| data_dir.join("artifacts"))
+    }
+}
+
+/// The container engine and the limits of every run (SPEC §6). The engine address comes from
+/// `DOCKER_HOST` (and `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH` for TLS), read by bollard.
+#[derive(Debug, Clone, Args)]
+pub struct RunnerArgs {
+    #[arg(long, env = "RUNNER_IMAGE", default_value = "skriptoteket-runner:latest")]
+    pub runner_image: String,
+    #[arg(long, env = "RUNNER_CPU_LIMIT", default_value_t = 1.0)]
+    pub runner_cpu_limit: f64,
+    #[arg(long, env = "RUNNER_MEMORY_LIMIT", default_value = "1g")]
+    pub runner_memory_limit: String,
+    #[arg(long, env = "RUNNER_PIDS_LIMIT", default_value_t = 256)]
+    pub runner_pids_limit: i64,
+    #[arg(long, env = "RUNNER_TMP_SIZE", default_value = "256m")]
+    pub runner_tmp_size: String,
+    #[arg(long, env = "RUNNER_WORK_SIZE", default_value = "512m")]
+    pub runner_work_size: String,
+    #[arg(long, env = "RUNNER_MAX_ARTIFACTS", default_value_t = 100)]
+    pub runner_max_artifacts: usize,
+    #[arg(long, env = "RUNNER_MAX_ARTIFACT_SIZE", default_value = "50m")]
+    pub runner_max_artifact_size: String,
+    #[arg(long, env = "RUNNER_MAX_ARTIFACTS_TOTAL", default_value = "200m")]
+    pub runner_max_artifacts_total: String,
+    /// Names this server's containers, so its start-up reaper never touches another server's
+    /// runs on a shared engine. Defaults to the host name.
+    #[arg(long, env = "SKRIPTOTEKET_INSTANCE")]
+    pub instance: Option<String>,
+}
+
+impl RunnerArgs {
+    pub fn limits(&self) -> anyhow::Result<skriptoteket_runner::RunLimits> {
+        use skriptoteket_runner::limits::parse_size;
+        let size = |what: &str, text: &str| parse_size(text).map_err(|e| anyhow::anyhow!("{what}: {e}"));
+        anyhow::ensure!(self.runner_cpu_limit > 0.0, "RUNNER_CPU_LIMIT must be positive");
+        anyhow::ensure!(self.runner_pids_limit > 0, "RUNNER_PIDS_LIMIT must be positive");
+        Ok(skriptoteket_runner::RunLimits {
+            cpus: self.runner_cpu_limit,
+            memory_bytes: size("RUNNER_MEMORY_LIMIT", &self.runner_memory_limit)?,
+            pids: self.runner_pids_limit,
+            tmp_bytes: size("RUNNER_TMP_SIZE", &self.runner_tmp_size)?,
+            work_bytes: size("RUNNER_WORK_SIZE", &self.runner_work_size)?,
+            max_artifacts: self.runner_max_artifacts,
+            max_artifact_bytes: size("RUNNER_MAX_ARTIFACT_SIZE", &self.runner_max_artifact_size)?,
+            max_artifacts_total_bytes: size("RUNNER_MAX_ARTIFACTS_TOTAL", &self.runner_max_artifacts_total)?,
+            ..Default::default()
+        })
+    }
+
+    pub fn instance(&self) -> String {
+        self.instance.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .map(|h| h.trim().to_owned())
+                .unwrap_or_else(|_| "skriptoteket".into())
+        })
+    }
+}
+
 impl DbArgs {
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!(
-                "sqlite://{}",
-                self.data_dir.join("skriptoteket.db").display()
-            )
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("skriptoteket.db").display()))
     }
 }
 
@@ -104,11 +195,28 @@ pub struct ServeArgs {
     /// Directory of the built SPA, served with history fallback when it exists.
     #[arg(long, env = "SKRIPTOTEKET_SPA_DIR", default_value = "frontend/dist")]
     pub spa_dir: PathBuf,
-    /// Seconds a request may take before it is answered with 408 (runs are asynchronous).
-    #[arg(
-        long,
-        env = "SKRIPTOTEKET_REQUEST_TIMEOUT_SECONDS",
-        default_value_t = 60
-    )]
+    /// Seconds a request may take before it is answered with 408 (runs are asynchronous;
+    /// event streams and downloads are exempt).
+    #[arg(long, env = "SKRIPTOTEKET_REQUEST_TIMEOUT_SECONDS", default_value_t = 90)]
     pub request_timeout_seconds: u64,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    #[command(flatten)]
+    pub runner: RunnerArgs,
+    /// Runs executing at once.
+    #[arg(long, env = "RUNNER_MAX_CONCURRENCY", default_value_t = 1)]
+    pub runner_max_concurrency: usize,
+    /// Runs that may wait; more are answered with 503 and Retry-After.
+    #[arg(long, env = "RUNNER_MAX_QUEUE", default_value_t = 50)]
+    pub runner_max_queue: u64,
+    #[arg(long, env = "RUNNER_TIMEOUT_PRODUCTION_SECONDS", default_value_t = 120)]
+    pub runner_timeout_production_seconds: u32,
+    #[arg(long, env = "RUNNER_TIMEOUT_SANDBOX_SECONDS", default_value_t = 60)]
+    pub runner_timeout_sandbox_seconds: u32,
+    /// On shutdown, how long running runs may go on before they are cancelled.
+    #[arg(long, env = "SKRIPTOTEKET_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
+    pub shutdown_grace_seconds: u64,
+    /// Add the example tools at start when they are missing and an admin exists.
+    #[arg(long, env = "SKRIPTOTEKET_SEED", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed: bool,
 }

@@ -58,9 +58,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut response = (status, Json(self.clone())).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         // The problem middleware reads this to add the request id without re-parsing the body.
         response.extensions_mut().insert(self);
         response
@@ -81,14 +79,18 @@ pub enum ApiError {
     BadRequest { code: &'static str, detail: String },
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// `If-Match` named an old revision.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// A write that needs `If-Match` came without it.
+    #[error("{0}")]
+    PreconditionRequired(String),
+    #[error("{detail}")]
+    Unavailable { code: &'static str, detail: String, retry_after_seconds: u64 },
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("{detail}")]
-    TooManyRequests {
-        code: &'static str,
-        detail: String,
-        retry_after_seconds: u64,
-    },
+    TooManyRequests { code: &'static str, detail: String, retry_after_seconds: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -97,24 +99,15 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Unauthenticated {
-            code,
-            detail: detail.into(),
-        }
+        Self::Unauthenticated { code, detail: detail.into() }
     }
 
     pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Forbidden {
-            code,
-            detail: detail.into(),
-        }
+        Self::Forbidden { code, detail: detail.into() }
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            detail: detail.into(),
-        }
+        Self::Conflict { code, detail: detail.into() }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -122,37 +115,27 @@ impl ApiError {
     }
 
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        }])
+        Self::Validation(vec![FieldError { field: field.to_owned(), message: message.into() }])
     }
 
     fn into_problem(self) -> (Problem, Option<u64>) {
         let (status, code, detail, retry) = match self {
-            Self::Unauthenticated { code, detail } => {
-                (StatusCode::UNAUTHORIZED, code, detail, None)
-            }
+            Self::Unauthenticated { code, detail } => (StatusCode::UNAUTHORIZED, code, detail, None),
             Self::Forbidden { code, detail } => (StatusCode::FORBIDDEN, code, detail, None),
             Self::NotFound(detail) => (StatusCode::NOT_FOUND, "not_found", detail, None),
             Self::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail, None),
             Self::BadRequest { code, detail } => (StatusCode::BAD_REQUEST, code, detail, None),
-            Self::PayloadTooLarge(detail) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                detail,
-                None,
-            ),
-            Self::TooManyRequests {
-                code,
-                detail,
-                retry_after_seconds,
-            } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                code,
-                detail,
-                Some(retry_after_seconds),
-            ),
+            Self::PayloadTooLarge(detail) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", detail, None),
+            Self::PreconditionFailed(detail) => (StatusCode::PRECONDITION_FAILED, "edit_conflict", detail, None),
+            Self::PreconditionRequired(detail) => {
+                (StatusCode::PRECONDITION_REQUIRED, "revision_required", detail, None)
+            }
+            Self::Unavailable { code, detail, retry_after_seconds } => {
+                (StatusCode::SERVICE_UNAVAILABLE, code, detail, Some(retry_after_seconds))
+            }
+            Self::TooManyRequests { code, detail, retry_after_seconds } => {
+                (StatusCode::TOO_MANY_REQUESTS, code, detail, Some(retry_after_seconds))
+            }
             Self::Validation(errors) => {
                 let mut p = Problem::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -165,13 +148,9 @@ impl ApiError {
             Self::Internal(e) => {
                 // The cause is logged here, inside the request's span; the body stays generic.
                 tracing::error!(error = ?e, "internal error");
-                let detail = "Something went wrong on our side. Try again, and quote the request id if it keeps happening.";
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    detail.to_owned(),
-                    None,
-                )
+                let detail =
+                    "Something went wrong on our side. Try again, and quote the request id if it keeps happening.";
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", detail.to_owned(), None)
             }
         };
         (Problem::new(status, code, detail), retry)
@@ -197,9 +176,8 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(what) => {
-                Self::conflict("already_exists", format!("That {what} is already taken."))
-            }
+            StoreError::Conflict(what) => Self::conflict("already_exists", format!("That {what} is already taken.")),
+            StoreError::UnknownReference(what) => Self::field(what, format!("refers to an unknown {what}")),
             StoreError::Backend(msg) => Self::Internal(anyhow::anyhow!(msg)),
         }
     }
@@ -214,28 +192,14 @@ impl From<validator::ValidationErrors> for ApiError {
     }
 }
 
-fn collect_field_errors(
-    prefix: &str,
-    errors: &validator::ValidationErrors,
-    out: &mut Vec<FieldError>,
-) {
+fn collect_field_errors(prefix: &str, errors: &validator::ValidationErrors, out: &mut Vec<FieldError>) {
     use validator::ValidationErrorsKind as Kind;
     for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            field.to_string()
-        } else {
-            format!("{prefix}.{field}")
-        };
+        let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
         match kind {
-            Kind::Field(list) => out.extend(list.iter().map(|e| {
-                FieldError {
-                    field: path.clone(),
-                    message: e
-                        .message
-                        .as_ref()
-                        .map(|m| m.to_string())
-                        .unwrap_or_else(|| describe(e)),
-                }
+            Kind::Field(list) => out.extend(list.iter().map(|e| FieldError {
+                field: path.clone(),
+                message: e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| describe(e)),
             })),
             Kind::Struct(inner) => collect_field_errors(&path, inner, out),
             Kind::List(items) => {

@@ -13,5 +13,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate(db) => cli::migrate(&db).await,
         Command::Users(command) => cli::users(command).await,
         Command::Openapi => cli::print_openapi(),
+        Command::Runner(command) => cli::runner_check(command).await,
+        Command::Artifacts(command) => cli::artifacts(command).await,
+        Command::Seed(db) => cli::seed(&db).await,
     }
 }

@@ -15,11 +15,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 const MAX_ECHOED_DETAIL: usize = 512;
 
 pub async fn problem_details(request: Request, next: Next) -> Response {
-    let request_id = request
-        .headers()
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request_id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -32,9 +28,7 @@ pub async fn problem_details(request: Request, next: Next) -> Response {
     };
     problem.request_id = request_id;
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts
-        .headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     let bytes = serde_json::to_vec(&problem).unwrap_or_default();
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -58,19 +52,12 @@ fn describe_status(status: StatusCode) -> (&'static str, &'static str) {
     match status {
         StatusCode::BAD_REQUEST => ("bad_request", "The request could not be understood."),
         StatusCode::NOT_FOUND => ("not_found", "There is nothing at this address."),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
-            "This address does not accept that method.",
-        ),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This address does not accept that method."),
         StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body is too large."),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
-            "The request body has the wrong content type.",
-        ),
-        StatusCode::UNPROCESSABLE_ENTITY => (
-            "invalid_body",
-            "The request body does not have the expected shape.",
-        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "The request body has the wrong content type.")
+        }
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid_body", "The request body does not have the expected shape."),
         StatusCode::REQUEST_TIMEOUT => ("request_timeout", "The request took too long."),
         s if s.is_server_error() => ("internal_error", "Something went wrong on our side."),
         _ => ("error", "The request failed."),

@@ -1,58 +1,87 @@
-//! `skriptoteket serve`: open the store, bootstrap, listen, shut down gracefully.
+//! `skriptoteket serve`: open the store, bootstrap, connect the runner, start the queue,
+//! listen, and shut down gracefully (event streams end, running runs get a grace period).
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::ServeArgs;
+use crate::execution::{RunConfig, queue};
 use crate::services::users::bootstrap_superuser;
 use crate::state::{AppState, SessionConfig};
-use crate::{api, spa};
+use crate::{api, seed, spa};
 use anyhow::Context;
+use skriptoteket_runner::DockerRunner;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&args.db.data_dir)
-        .with_context(|| format!("creating data dir {}", args.db.data_dir.display()))?;
-    let store = skriptoteket_store::connect(&args.db.database_url(), true)
-        .await
-        .context("opening the database")?;
+    let data_dir = &args.db.data_dir;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating data dir {}", data_dir.display()))?;
+    let store = skriptoteket_store::connect(&args.db.database_url(), true).await.context("opening the database")?;
     tracing::info!(dialect = store.dialect(), "database ready");
 
     if let (Some(email), Some(password)) = (&args.bootstrap_email, &args.bootstrap_password) {
-        if let Some(user) = bootstrap_superuser(store.as_ref(), email, password)
+        let created = bootstrap_superuser(store.as_ref(), email, password)
             .await
-            .map_err(|e| anyhow::anyhow!("bootstrap superuser: {e}"))?
-        {
+            .map_err(|e| anyhow::anyhow!("bootstrap superuser: {e}"))?;
+        if let Some(user) = created {
             tracing::info!(email = %user.email, "created the bootstrap superuser");
         }
     }
+    if args.seed {
+        match seed::seed_examples(store.as_ref()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "added example tools to the catalog"),
+            Err(e) => tracing::warn!(error = %e, "could not add the example tools"),
+        }
+    }
 
-    let keys = JwtKeys::load_or_create(args.jwt_secret.as_deref(), &args.db.data_dir)?;
+    let keys = JwtKeys::load_or_create(args.jwt_secret.as_deref(), data_dir)?;
     let sessions = SessionConfig {
         ttl: Duration::from_secs(u64::from(args.session_hours.max(1)) * 3600),
         cookie_secure: args.cookie_secure,
     };
-    let state = AppState::new(store, keys, sessions);
+    let instance = args.runner.instance();
+    let runner = DockerRunner::connect(args.runner.runner_image.clone(), args.runner.limits()?, instance.clone())
+        .await
+        .context("configuring the container engine (DOCKER_HOST)")?;
+    if let Err(e) = runner.reap().await {
+        tracing::warn!(error = %e, "could not look for containers left by an earlier process");
+    }
+    let runs = RunConfig {
+        artifacts_root: args.storage.artifacts_root(data_dir),
+        uploads_root: data_dir.join("uploads"),
+        max_concurrency: args.runner_max_concurrency.max(1),
+        max_queue: args.runner_max_queue,
+        timeout_production: Duration::from_secs(u64::from(args.runner_timeout_production_seconds)),
+        timeout_sandbox: Duration::from_secs(u64::from(args.runner_timeout_sandbox_seconds)),
+        instance,
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
+    };
+    std::fs::create_dir_all(&runs.artifacts_root)?;
+    std::fs::create_dir_all(&runs.uploads_root)?;
+    let state = AppState::new(store, Arc::new(runner), keys, sessions, runs);
+    let mut workers = queue::start(&state).await?;
+
     let spa = spa::router(&args.spa_dir);
     if spa.is_none() {
         tracing::info!(dir = %args.spa_dir.display(), "no built SPA found; serving the API only");
     }
-    let app = api::app(
-        state,
-        Duration::from_secs(args.request_timeout_seconds),
-        spa,
-    );
-
-    let listener = TcpListener::bind(args.bind)
-        .await
-        .with_context(|| format!("binding {}", args.bind))?;
+    let app = api::app(state.clone(), Duration::from_secs(args.request_timeout_seconds), spa);
+    let listener = TcpListener::bind(args.bind).await.with_context(|| format!("binding {}", args.bind))?;
     tracing::info!(address = %listener.local_addr()?, "listening");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let shutdown = state.shutdown.clone();
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            shutdown.cancel();
+        })
+        .await?;
+
+    let deadline = state.runs.shutdown_grace + Duration::from_secs(10);
+    if tokio::time::timeout(deadline, async { while workers.join_next().await.is_some() {} }).await.is_err() {
+        tracing::warn!("runs did not finish within the shutdown grace period");
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -73,5 +102,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing open requests");
+    tracing::info!("shutting down: no new runs start; running runs get the grace period");
 }

@@ -29,11 +29,7 @@ pub(crate) fn normalize_actions(raw: Option<&Value>, cuts: &mut Cuts) -> Vec<Nex
     let mut ignored = Cuts::default();
     for (index, item) in items.iter().enumerate() {
         let at = format!("next_actions[{index}]");
-        let sink = if actions.len() < MAX_NEXT_ACTIONS {
-            &mut *cuts
-        } else {
-            &mut ignored
-        };
+        let sink = if actions.len() < MAX_NEXT_ACTIONS { &mut *cuts } else { &mut ignored };
         let action = match normalize_action(item, sink) {
             Ok(action) => action,
             Err(why) => {
@@ -42,10 +38,7 @@ pub(crate) fn normalize_actions(raw: Option<&Value>, cuts: &mut Cuts) -> Vec<Nex
             }
         };
         if !ids.insert(action.action_id.clone()) {
-            sink.add(
-                Cut::DuplicateAction,
-                format!("{} ({at})", code(&action.action_id)),
-            );
+            sink.add(Cut::DuplicateAction, format!("{} ({at})", code(&action.action_id)));
             continue;
         }
         offered += 1;
@@ -54,8 +47,7 @@ pub(crate) fn normalize_actions(raw: Option<&Value>, cuts: &mut Cuts) -> Vec<Nex
         }
     }
     if offered > MAX_NEXT_ACTIONS {
-        let why =
-            format!("only the first {MAX_NEXT_ACTIONS} of {offered} next actions are offered");
+        let why = format!("only the first {MAX_NEXT_ACTIONS} of {offered} next actions are offered");
         cuts.add(Cut::ActionsCap, why);
     }
     actions
@@ -71,10 +63,7 @@ fn normalize_action(raw: &Value, cuts: &mut Cuts) -> Result<NextAction, String> 
     match opt_str(obj, "kind")? {
         None | Some("form") => {}
         Some(other) => {
-            return Err(format!(
-                "has kind {} (only `form` is supported)",
-                code(other)
-            ));
+            return Err(format!("has kind {} (only `form` is supported)", code(other)));
         }
     }
     let name = format!("action {}", code(&action_id));
@@ -83,13 +72,7 @@ fn normalize_action(raw: &Value, cuts: &mut Cuts) -> Result<NextAction, String> 
     let label = capped(label, MAX_LABEL_BYTES, &format!("{name} label"), cuts);
     let fields = normalize_fields(&name, opt_array(obj, "fields")?.unwrap_or_default(), cuts);
     let prefill = normalize_prefill(&name, obj.get("prefill"), &fields, cuts);
-    Ok(NextAction {
-        action_id,
-        label,
-        kind: ActionKind::Form,
-        fields,
-        prefill,
-    })
+    Ok(NextAction { action_id, label, kind: ActionKind::Form, fields, prefill })
 }
 
 /// Keeps each prefill value that is valid for its field; the rest is dropped one by one, so a
@@ -104,20 +87,14 @@ fn normalize_prefill(
         None | Some(Value::Null) => return None,
         Some(Value::Object(values)) => values,
         Some(other) => {
-            cuts.add(
-                Cut::Prefill,
-                format!("{name}: prefill must be an object, not {}", describe(other)),
-            );
+            cuts.add(Cut::Prefill, format!("{name}: prefill must be an object, not {}", describe(other)));
             return None;
         }
     };
     let mut kept = Map::new();
     for (key, value) in values.iter().filter(|(_, v)| !v.is_null()) {
         let Some(field) = fields.iter().find(|f| f.name == *key) else {
-            cuts.add(
-                Cut::Prefill,
-                format!("{name}: {} is not one of its fields", code(key)),
-            );
+            cuts.add(Cut::Prefill, format!("{name}: {} is not one of its fields", code(key)));
             continue;
         };
         match validate_field_value(field, value) {

@@ -1,9 +1,7 @@
 //! Normalising untrusted form field *definitions* (what a tool declares), as opposed to
 //! `fields.rs`, which checks the *values* a user submits for them.
 
-use super::limits::{
-    MAX_ENUM_OPTIONS, MAX_FIELDS_PER_ACTION, MAX_HELP_BYTES, MAX_ID_BYTES, MAX_LABEL_BYTES,
-};
+use super::limits::{MAX_ENUM_OPTIONS, MAX_FIELDS_PER_ACTION, MAX_HELP_BYTES, MAX_ID_BYTES, MAX_LABEL_BYTES};
 use super::notices::{Cut, Cuts};
 use super::read::{Obj, capped, object, opt_bool, opt_f64, opt_str, req_array, req_id, req_str};
 use super::text::{code, describe, human_bytes};
@@ -21,18 +19,12 @@ pub(crate) fn normalize_fields(owner: &str, raw: &[Value], cuts: &mut Cuts) -> V
         let field = match normalize_field(owner, item, cuts) {
             Ok(field) => field,
             Err(why) => {
-                cuts.add(
-                    Cut::MalformedField,
-                    format!("{owner} fields[{index}] {why}"),
-                );
+                cuts.add(Cut::MalformedField, format!("{owner} fields[{index}] {why}"));
                 continue;
             }
         };
         if !names.insert(field.name.clone()) {
-            let why = format!(
-                "{owner} fields[{index}]: the name {} is already used",
-                code(&field.name)
-            );
+            let why = format!("{owner} fields[{index}]: the name {} is already used", code(&field.name));
             cuts.add(Cut::MalformedField, why);
             continue;
         }
@@ -54,21 +46,11 @@ fn normalize_field(owner: &str, raw: &Value, cuts: &mut Cuts) -> Result<ActionFi
     let kind_name = req_str(obj, "kind")?;
     let kind = FieldKind::from_name(kind_name).ok_or_else(|| {
         let known: Vec<&str> = FieldKind::ALL.iter().map(|k| k.as_str()).collect();
-        format!(
-            "has unknown kind {} (expected {})",
-            code(kind_name),
-            known.join(", ")
-        )
+        format!("has unknown kind {} (expected {})", code(kind_name), known.join(", "))
     })?;
     let what = format!("{owner} field {}", code(name));
-    let label = capped(
-        opt_str(obj, "label")?.unwrap_or(name),
-        MAX_LABEL_BYTES,
-        &format!("{what} label"),
-        cuts,
-    );
-    let help =
-        opt_str(obj, "help")?.map(|h| capped(h, MAX_HELP_BYTES, &format!("{what} help"), cuts));
+    let label = capped(opt_str(obj, "label")?.unwrap_or(name), MAX_LABEL_BYTES, &format!("{what} label"), cuts);
+    let help = opt_str(obj, "help")?.map(|h| capped(h, MAX_HELP_BYTES, &format!("{what} help"), cuts));
     let mut field = ActionField::new(name, kind, label);
     field.required = opt_bool(obj, "required")?.unwrap_or(false);
     field.help = help;
@@ -102,10 +84,7 @@ fn max_length(obj: &Obj) -> Result<Option<u32>, String> {
             Some(n) => Ok(Some(n)),
             None => Err("has a `max_length` that is not a whole number ≥ 0".to_owned()),
         },
-        Some(other) => Err(format!(
-            "`max_length` must be a number, not {}",
-            describe(other)
-        )),
+        Some(other) => Err(format!("`max_length` must be a number, not {}", describe(other))),
     }
 }
 
@@ -119,16 +98,10 @@ fn normalize_options(what: &str, raw: &[Value], cuts: &mut Cuts) -> Vec<EnumOpti
         let option = match normalize_option(item) {
             Ok((value, label)) => {
                 let what = format!("{what} option {} label", code(value));
-                EnumOption {
-                    value: value.to_owned(),
-                    label: capped(label, MAX_LABEL_BYTES, &what, cuts),
-                }
+                EnumOption { value: value.to_owned(), label: capped(label, MAX_LABEL_BYTES, &what, cuts) }
             }
             Err(why) => {
-                cuts.add(
-                    Cut::Options,
-                    format!("{what}: options[{index}] was ignored, it {why}"),
-                );
+                cuts.add(Cut::Options, format!("{what}: options[{index}] was ignored, it {why}"));
                 continue;
             }
         };
@@ -143,10 +116,7 @@ fn normalize_options(what: &str, raw: &[Value], cuts: &mut Cuts) -> Vec<EnumOpti
         }
     }
     if valid > MAX_ENUM_OPTIONS {
-        cuts.add(
-            Cut::Options,
-            format!("{what} was cut to {MAX_ENUM_OPTIONS} options (it had {valid})"),
-        );
+        cuts.add(Cut::Options, format!("{what} was cut to {MAX_ENUM_OPTIONS} options (it had {valid})"));
     }
     options
 }
@@ -163,10 +133,7 @@ fn normalize_option(raw: &Value) -> Result<(&str, &str), String> {
         }
     };
     if value.len() > MAX_LABEL_BYTES {
-        return Err(format!(
-            "has a value longer than {}",
-            human_bytes(MAX_LABEL_BYTES)
-        ));
+        return Err(format!("has a value longer than {}", human_bytes(MAX_LABEL_BYTES)));
     }
     Ok((value, label))
 }

@@ -17,28 +17,19 @@ pub struct FieldIssue {
 
 impl FieldIssue {
     fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        Self { field: field.to_owned(), message: message.into() }
     }
 }
 
 /// Checks a submitted action input against the fields of the action that was offered.
-pub fn validate_action_input(
-    action: &NextAction,
-    input: &Value,
-) -> Result<Map<String, Value>, Vec<FieldIssue>> {
+pub fn validate_action_input(action: &NextAction, input: &Value) -> Result<Map<String, Value>, Vec<FieldIssue>> {
     validate_fields(&action.fields, input)
 }
 
 /// Checks `input` (a JSON object of field name → value) against `fields` and returns the
 /// cleaned values: only known fields, `null` treated as absent, whole numbers as integers.
 /// Issues come in field order, then unknown names in sorted order, so they are stable.
-pub fn validate_fields(
-    fields: &[ActionField],
-    input: &Value,
-) -> Result<Map<String, Value>, Vec<FieldIssue>> {
+pub fn validate_fields(fields: &[ActionField], input: &Value) -> Result<Map<String, Value>, Vec<FieldIssue>> {
     let Some(values) = input.as_object() else {
         return Err(vec![FieldIssue::new("", "the input must be a JSON object")]);
     };
@@ -57,21 +48,10 @@ pub fn validate_fields(
         }
     }
     let known: BTreeSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-    let mut unknown: Vec<&String> = values
-        .keys()
-        .filter(|k| !known.contains(k.as_str()))
-        .collect();
+    let mut unknown: Vec<&String> = values.keys().filter(|k| !known.contains(k.as_str())).collect();
     unknown.sort();
-    issues.extend(
-        unknown
-            .into_iter()
-            .map(|k| FieldIssue::new(k, "is not a field of this form")),
-    );
-    if issues.is_empty() {
-        Ok(clean)
-    } else {
-        Err(issues)
-    }
+    issues.extend(unknown.into_iter().map(|k| FieldIssue::new(k, "is not a field of this form")));
+    if issues.is_empty() { Ok(clean) } else { Err(issues) }
 }
 
 /// Absent for the purpose of `required`: null, an all-blank text, or an empty selection.
@@ -79,9 +59,7 @@ fn is_blank(field: &ActionField, value: &Value) -> bool {
     match value {
         Value::Null => true,
         Value::String(s) if field.kind.is_text() => s.trim().is_empty() && field.required,
-        Value::Array(items) if field.kind == FieldKind::MultiEnum => {
-            items.is_empty() && field.required
-        }
+        Value::Array(items) if field.kind == FieldKind::MultiEnum => items.is_empty() && field.required,
         _ => false,
     }
 }
@@ -96,22 +74,14 @@ pub fn validate_field_value(field: &ActionField, value: &Value) -> Result<Value,
             Ok(Value::Number(n.into()))
         }
         FieldKind::Number => {
-            let n = value
-                .as_f64()
-                .filter(|_| value.is_number())
-                .ok_or("must be a number")?;
+            let n = value.as_f64().filter(|_| value.is_number()).ok_or("must be a number")?;
             check_bounds(field, n)?;
             Ok(value.clone())
         }
-        FieldKind::Boolean => value
-            .as_bool()
-            .map(Value::Bool)
-            .ok_or_else(|| "must be true or false".to_owned()),
+        FieldKind::Boolean => value.as_bool().map(Value::Bool).ok_or_else(|| "must be true or false".to_owned()),
         FieldKind::Enum => {
             let choice = value.as_str().filter(|v| is_option(field, v));
-            choice
-                .map(|v| Value::String(v.to_owned()))
-                .ok_or_else(|| "must be one of the offered options".to_owned())
+            choice.map(|v| Value::String(v.to_owned())).ok_or_else(|| "must be one of the offered options".to_owned())
         }
         FieldKind::MultiEnum => validate_multi(field, value),
     }
@@ -166,9 +136,7 @@ fn is_option(field: &ActionField, value: &str) -> bool {
 }
 
 fn validate_multi(field: &ActionField, value: &Value) -> Result<Value, String> {
-    let items = value
-        .as_array()
-        .ok_or("must be a list of the offered options")?;
+    let items = value.as_array().ok_or("must be a list of the offered options")?;
     let mut seen = BTreeSet::new();
     for item in items {
         let choice = item.as_str().filter(|v| is_option(field, v));

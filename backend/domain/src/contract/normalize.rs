@@ -31,19 +31,13 @@ fn normalize_state(raw: Option<&Value>, cuts: &mut Cuts) -> Option<Value> {
         None | Some(Value::Null) => return None,
         Some(state @ Value::Object(_)) => state,
         Some(other) => {
-            let why = format!(
-                "state was dropped: it must be an object or null, not {}",
-                describe(other)
-            );
+            let why = format!("state was dropped: it must be an object or null, not {}", describe(other));
             cuts.add(Cut::State, why);
             return None;
         }
     };
     if nests_deeper_than(state, MAX_NESTING) {
-        cuts.add(
-            Cut::State,
-            format!("state was dropped: it nests deeper than {MAX_NESTING} levels"),
-        );
+        cuts.add(Cut::State, format!("state was dropped: it nests deeper than {MAX_NESTING} levels"));
         return None;
     }
     let size = serialized_len(state);
@@ -87,21 +81,15 @@ fn fit_payload(
     let (mut dropped_actions, mut dropped_state) = (0, false);
     let mut shell = shell_len(&actions, &state);
     loop {
-        let notices = with_size_cut(&cuts, outputs.len() - kept, dropped_actions, dropped_state)
-            .into_notices();
+        let notices = with_size_cut(&cuts, outputs.len() - kept, dropped_actions, dropped_state).into_notices();
         // Compact JSON: each list item costs its own size, plus one comma between items.
-        let items =
-            sizes[..kept].iter().sum::<usize>() + notices.iter().map(serialized_len).sum::<usize>();
+        let items = sizes[..kept].iter().sum::<usize>() + notices.iter().map(serialized_len).sum::<usize>();
         let total = shell + items + (kept + notices.len()).saturating_sub(1);
         if total <= MAX_UI_PAYLOAD_BYTES {
             let mut outputs = outputs;
             outputs.truncate(kept);
             outputs.extend(notices);
-            return UiPayload {
-                outputs,
-                next_actions: actions,
-                state,
-            };
+            return UiPayload { outputs, next_actions: actions, state };
         }
         if kept > 0 {
             kept -= 1;
@@ -113,11 +101,7 @@ fn fit_payload(
             dropped_state = true;
         } else {
             // Only our notices are left, and they are far smaller than the budget.
-            return UiPayload {
-                outputs: notices,
-                next_actions: Vec::new(),
-                state: None,
-            };
+            return UiPayload { outputs: notices, next_actions: Vec::new(), state: None };
         }
         shell = shell_len(&actions, &state);
     }
@@ -125,11 +109,7 @@ fn fit_payload(
 
 /// Size of the payload with no outputs: `{"outputs":[],"next_actions":[...],"state":...}`.
 fn shell_len(actions: &[NextAction], state: &Option<Value>) -> usize {
-    let shell = UiPayload {
-        outputs: Vec::new(),
-        next_actions: actions.to_vec(),
-        state: state.clone(),
-    };
+    let shell = UiPayload { outputs: Vec::new(), next_actions: actions.to_vec(), state: state.clone() };
     serialized_len(&shell)
 }
 
@@ -150,15 +130,8 @@ fn with_size_cut(cuts: &Cuts, outputs: usize, actions: usize, state: bool) -> Cu
     }
     let mut cuts = cuts.clone();
     if let Some(last) = parts.pop() {
-        let listed = if parts.is_empty() {
-            last
-        } else {
-            format!("{} and {last}", parts.join(", "))
-        };
-        let why = format!(
-            "dropped {listed} to keep the result under {}",
-            human_bytes(MAX_UI_PAYLOAD_BYTES)
-        );
+        let listed = if parts.is_empty() { last } else { format!("{} and {last}", parts.join(", ")) };
+        let why = format!("dropped {listed} to keep the result under {}", human_bytes(MAX_UI_PAYLOAD_BYTES));
         cuts.add(Cut::PayloadSize, why);
     }
     cuts

@@ -80,17 +80,8 @@ fn render(cut: Cut, entry: &Entry) -> String {
         return render_unknown_kinds(entry);
     }
     let listed: usize = entry.details.iter().map(|(_, n)| n).sum();
-    let mut details: Vec<String> = entry
-        .details
-        .iter()
-        .map(|(d, n)| {
-            if *n > 1 {
-                format!("{d} ({n}×)")
-            } else {
-                d.clone()
-            }
-        })
-        .collect();
+    let mut details: Vec<String> =
+        entry.details.iter().map(|(d, n)| if *n > 1 { format!("{d} ({n}×)") } else { d.clone() }).collect();
     if entry.total > listed {
         details.push(format!("and {} more", entry.total - listed));
     }
@@ -107,37 +98,23 @@ fn headline(cut: Cut, n: usize) -> Option<String> {
         Cut::ErrorSummary | Cut::State | Cut::OutputsCap | Cut::PayloadSize => return None,
         Cut::TableRows | Cut::TableColumns | Cut::TableCells | Cut::JsonPruned => return None,
         Cut::FieldsCap | Cut::ActionsCap | Cut::Options => return None,
-        Cut::Artifacts => format!(
-            "ignored {}",
-            count(n, "declared artifact", "declared artifacts")
-        ),
+        Cut::Artifacts => format!("ignored {}", count(n, "declared artifact", "declared artifacts")),
         Cut::UnknownKind => unreachable!("rendered by render_unknown_kinds"),
-        Cut::MalformedOutput => format!(
-            "dropped {}",
-            count(n, "malformed output", "malformed outputs")
-        ),
+        Cut::MalformedOutput => format!("dropped {}", count(n, "malformed output", "malformed outputs")),
         Cut::Shortened => format!("shortened {}", count(n, "long text", "long texts")),
         Cut::VegaDropped => format!(
             "dropped {} (charts may only use inline data, at most {})",
             count(n, "chart", "charts"),
             human_bytes(MAX_VEGA_SPEC_BYTES)
         ),
-        Cut::MalformedAction => format!(
-            "dropped {}",
-            count(n, "malformed next action", "malformed next actions")
-        ),
-        Cut::DuplicateAction => format!(
-            "dropped {} whose action_id was already used",
-            count(n, "next action", "next actions")
-        ),
-        Cut::MalformedField => format!(
-            "dropped {}",
-            count(n, "malformed form field", "malformed form fields")
-        ),
-        Cut::Prefill => format!(
-            "dropped {} that did not fit the field",
-            count(n, "prefilled value", "prefilled values")
-        ),
+        Cut::MalformedAction => format!("dropped {}", count(n, "malformed next action", "malformed next actions")),
+        Cut::DuplicateAction => {
+            format!("dropped {} whose action_id was already used", count(n, "next action", "next actions"))
+        }
+        Cut::MalformedField => format!("dropped {}", count(n, "malformed form field", "malformed form fields")),
+        Cut::Prefill => {
+            format!("dropped {} that did not fit the field", count(n, "prefilled value", "prefilled values"))
+        }
     })
 }
 
@@ -149,10 +126,7 @@ fn render_unknown_kinds(entry: &Entry) -> String {
         .map(|(kind, n)| format!("{} of unknown kind {kind}", count(*n, "output", "outputs")))
         .collect();
     if entry.total > listed {
-        parts.push(format!(
-            "{} of other unknown kinds",
-            count(entry.total - listed, "output", "outputs")
-        ));
+        parts.push(format!("{} of other unknown kinds", count(entry.total - listed, "output", "outputs")));
     }
     let verb = if entry.total == 1 { "was" } else { "were" };
     format!(

@@ -45,28 +45,13 @@ fn normalize_output(at: &str, raw: &Value, cuts: &mut Cuts) -> Result<Option<UiO
     let output = match kind {
         "notice" => UiOutput::Notice {
             level: notice_level(obj)?,
-            message: capped(
-                req_str(obj, "message")?,
-                MAX_NOTICE_BYTES,
-                &format!("{at} notice"),
-                cuts,
-            ),
+            message: capped(req_str(obj, "message")?, MAX_NOTICE_BYTES, &format!("{at} notice"), cuts),
         },
         "markdown" => UiOutput::Markdown {
-            markdown: capped(
-                req_str(obj, "markdown")?,
-                MAX_MARKDOWN_BYTES,
-                &format!("{at} markdown"),
-                cuts,
-            ),
+            markdown: capped(req_str(obj, "markdown")?, MAX_MARKDOWN_BYTES, &format!("{at} markdown"), cuts),
         },
         "html_sandboxed" => UiOutput::HtmlSandboxed {
-            html: capped(
-                req_str(obj, "html")?,
-                MAX_HTML_BYTES,
-                &format!("{at} html_sandboxed"),
-                cuts,
-            ),
+            html: capped(req_str(obj, "html")?, MAX_HTML_BYTES, &format!("{at} html_sandboxed"), cuts),
         },
         "table" => normalize_table(at, obj, cuts)?,
         "json" => normalize_json(at, obj, cuts)?,
@@ -85,19 +70,12 @@ fn notice_level(obj: &serde_json::Map<String, Value>) -> Result<NoticeLevel, Str
         None | Some("info") => Ok(NoticeLevel::Info),
         Some("warning") => Ok(NoticeLevel::Warning),
         Some("error") => Ok(NoticeLevel::Error),
-        Some(other) => Err(format!(
-            "has level {} (expected info, warning or error)",
-            code(other)
-        )),
+        Some(other) => Err(format!("has level {} (expected info, warning or error)", code(other))),
     }
 }
 
 /// The optional title of a table or json output, capped like other labels.
-pub(crate) fn title(
-    at: &str,
-    obj: &serde_json::Map<String, Value>,
-    cuts: &mut Cuts,
-) -> Result<Option<String>, String> {
+pub(crate) fn title(at: &str, obj: &serde_json::Map<String, Value>, cuts: &mut Cuts) -> Result<Option<String>, String> {
     Ok(opt_str(obj, "title")?.map(|t| capped(t, MAX_LABEL_BYTES, &format!("{at} title"), cuts)))
 }
 
@@ -109,47 +87,30 @@ pub(crate) fn display_name(at: &str, title: Option<&str>) -> String {
     }
 }
 
-fn normalize_json(
-    at: &str,
-    obj: &serde_json::Map<String, Value>,
-    cuts: &mut Cuts,
-) -> Result<UiOutput, String> {
+fn normalize_json(at: &str, obj: &serde_json::Map<String, Value>, cuts: &mut Cuts) -> Result<UiOutput, String> {
     let title = title(at, obj, cuts)?;
     let value = obj.get("value").ok_or("`value` is missing")?;
     let (value, report) = prune_json(value);
     if report.pruned() {
         let name = display_name(at, title.as_deref());
-        cuts.add(
-            Cut::JsonPruned,
-            format!("json {name} was cut: {}", report.reasons()),
-        );
+        cuts.add(Cut::JsonPruned, format!("json {name} was cut: {}", report.reasons()));
     }
     Ok(UiOutput::Json { title, value })
 }
 
 /// A chart is kept whole or dropped: a cut-down spec would draw something misleading.
-fn normalize_vega(
-    at: &str,
-    obj: &serde_json::Map<String, Value>,
-    cuts: &mut Cuts,
-) -> Result<Option<UiOutput>, String> {
+fn normalize_vega(at: &str, obj: &serde_json::Map<String, Value>, cuts: &mut Cuts) -> Result<Option<UiOutput>, String> {
     let spec = obj.get("spec").ok_or("`spec` is missing")?;
     if !spec.is_object() {
         return Err(format!("`spec` must be an object, not {}", describe(spec)));
     }
     if let Some(path) = find_url_key(spec, "spec") {
-        cuts.add(
-            Cut::VegaDropped,
-            format!("{at} loads data from a URL ({})", code(&path)),
-        );
+        cuts.add(Cut::VegaDropped, format!("{at} loads data from a URL ({})", code(&path)));
         return Ok(None);
     }
     let size = serialized_len(spec);
     if size > MAX_VEGA_SPEC_BYTES {
-        cuts.add(
-            Cut::VegaDropped,
-            format!("{at} has a spec of {}", human_bytes(size)),
-        );
+        cuts.add(Cut::VegaDropped, format!("{at} has a spec of {}", human_bytes(size)));
         return Ok(None);
     }
     Ok(Some(UiOutput::VegaLite { spec: spec.clone() }))
@@ -163,16 +124,11 @@ fn find_url_key(value: &Value, path: &str) -> Option<String> {
     match value {
         Value::Object(map) => map.iter().find_map(|(key, child)| {
             let here = format!("{path}.{key}");
-            if key.eq_ignore_ascii_case("url") {
-                Some(here)
-            } else {
-                find_url_key(child, &here)
-            }
+            if key.eq_ignore_ascii_case("url") { Some(here) } else { find_url_key(child, &here) }
         }),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, child)| find_url_key(child, &format!("{path}[{i}]"))),
+        Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, child)| find_url_key(child, &format!("{path}[{i}]")))
+        }
         _ => None,
     }
 }

@@ -22,28 +22,18 @@ pub enum ContractError {
     #[error("The tool's result.json is too large ({}); it may be at most {}.", human_bytes(*.bytes), human_bytes(MAX_RESULT_FILE_BYTES))]
     TooLarge { bytes: usize },
     #[error("The tool's result.json is not valid JSON: {reason} (line {line}, column {column}).")]
-    NotJson {
-        reason: String,
-        line: usize,
-        column: usize,
-    },
+    NotJson { reason: String, line: usize, column: usize },
     #[error("The tool's result.json nests too deeply to be read (line {line}, column {column}).")]
     TooDeep { line: usize, column: usize },
     #[error("The tool's result.json must be a JSON object, not {found}.")]
     NotObject { found: &'static str },
-    #[error(
-        "The tool's result.json has no contract_version; Skriptoteket expects version {CONTRACT_VERSION}."
-    )]
+    #[error("The tool's result.json has no contract_version; Skriptoteket expects version {CONTRACT_VERSION}.")]
     MissingVersion,
-    #[error(
-        "The tool's result.json has contract_version {found}; Skriptoteket expects version {CONTRACT_VERSION}."
-    )]
+    #[error("The tool's result.json has contract_version {found}; Skriptoteket expects version {CONTRACT_VERSION}.")]
     WrongVersion { found: String },
     #[error("The tool's result.json has no status (expected succeeded, failed or timed_out).")]
     MissingStatus,
-    #[error(
-        "The tool's result.json has the unknown status {found} (expected succeeded, failed or timed_out)."
-    )]
+    #[error("The tool's result.json has the unknown status {found} (expected succeeded, failed or timed_out).")]
     BadStatus { found: String },
 }
 
@@ -57,9 +47,7 @@ impl ContractError {
             ContractError::NotJson { .. } => "result_not_json",
             ContractError::TooDeep { .. } => "result_too_deep",
             ContractError::NotObject { .. } => "result_not_object",
-            ContractError::MissingVersion | ContractError::WrongVersion { .. } => {
-                "result_wrong_version"
-            }
+            ContractError::MissingVersion | ContractError::WrongVersion { .. } => "result_wrong_version",
             ContractError::MissingStatus | ContractError::BadStatus { .. } => "result_bad_status",
         }
     }
@@ -74,11 +62,7 @@ impl ContractError {
         }
         let suffix = format!(" at line {line} column {column}");
         let reason = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
-        ContractError::NotJson {
-            reason,
-            line,
-            column,
-        }
+        ContractError::NotJson { reason, line, column }
     }
 }
 
@@ -97,30 +81,21 @@ pub fn parse_result(bytes: &[u8]) -> Result<ToolResult, ContractError> {
     // serde_json's recursion limit (128) stays on: it is what keeps a deeply nested document
     // from overflowing the stack.
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| ContractError::from_json(&e))?;
-    let obj = doc.as_object().ok_or(ContractError::NotObject {
-        found: describe(&doc),
-    })?;
+    let obj = doc.as_object().ok_or(ContractError::NotObject { found: describe(&doc) })?;
     check_version(obj)?;
     let status = parse_status(obj)?;
     let mut cuts = Cuts::default();
     let error_summary = parse_error_summary(obj.get("error_summary"), &mut cuts);
     let artifacts = parse_artifacts(obj.get("artifacts"), &mut cuts);
     let ui = normalize_with(obj, cuts);
-    Ok(ToolResult {
-        status,
-        error_summary,
-        ui,
-        artifacts,
-    })
+    Ok(ToolResult { status, error_summary, ui, artifacts })
 }
 
 fn check_version(obj: &Obj) -> Result<(), ContractError> {
     match obj.get("contract_version") {
         None | Some(Value::Null) => Err(ContractError::MissingVersion),
         Some(v) if v.as_u64() == Some(CONTRACT_VERSION) => Ok(()),
-        Some(other) => Err(ContractError::WrongVersion {
-            found: shown(other),
-        }),
+        Some(other) => Err(ContractError::WrongVersion { found: shown(other) }),
     }
 }
 
@@ -130,9 +105,7 @@ fn parse_status(obj: &Obj) -> Result<ToolStatus, ContractError> {
         Some(Value::String(s)) if s == "succeeded" => Ok(ToolStatus::Succeeded),
         Some(Value::String(s)) if s == "failed" => Ok(ToolStatus::Failed),
         Some(Value::String(s)) if s == "timed_out" => Ok(ToolStatus::TimedOut),
-        Some(other) => Err(ContractError::BadStatus {
-            found: shown(other),
-        }),
+        Some(other) => Err(ContractError::BadStatus { found: shown(other) }),
     }
 }
 
@@ -143,20 +116,14 @@ fn parse_error_summary(raw: Option<&Value>, cuts: &mut Cuts) -> Option<String> {
         Some(Value::String(s)) if s.trim().is_empty() => None,
         Some(Value::String(s)) => Some(match truncate(s, MAX_ERROR_SUMMARY_BYTES) {
             Some(short) => {
-                let why = format!(
-                    "the error summary was shortened to {}",
-                    human_bytes(MAX_ERROR_SUMMARY_BYTES)
-                );
+                let why = format!("the error summary was shortened to {}", human_bytes(MAX_ERROR_SUMMARY_BYTES));
                 cuts.add(Cut::ErrorSummary, why);
                 short
             }
             None => s.clone(),
         }),
         Some(other) => {
-            let why = format!(
-                "the error summary was ignored: it must be text, not {}",
-                describe(other)
-            );
+            let why = format!("the error summary was ignored: it must be text, not {}", describe(other));
             cuts.add(Cut::ErrorSummary, why);
             None
         }
@@ -170,10 +137,7 @@ fn parse_artifacts(raw: Option<&Value>, cuts: &mut Cuts) -> Vec<DeclaredArtifact
         None | Some(Value::Null) => return Vec::new(),
         Some(Value::Array(items)) => items,
         Some(other) => {
-            cuts.add(
-                Cut::Artifacts,
-                format!("`artifacts` must be a list, not {}", describe(other)),
-            );
+            cuts.add(Cut::Artifacts, format!("`artifacts` must be a list, not {}", describe(other)));
             return Vec::new();
         }
     };
@@ -182,10 +146,7 @@ fn parse_artifacts(raw: Option<&Value>, cuts: &mut Cuts) -> Vec<DeclaredArtifact
     for (index, item) in items.iter().enumerate() {
         if artifacts.len() == MAX_DECLARED_ARTIFACTS {
             // Same detail every time, so it is counted, not repeated.
-            cuts.add(
-                Cut::Artifacts,
-                format!("only the first {MAX_DECLARED_ARTIFACTS} are kept"),
-            );
+            cuts.add(Cut::Artifacts, format!("only the first {MAX_DECLARED_ARTIFACTS} are kept"));
             continue;
         }
         match declared_artifact(item) {
@@ -203,14 +164,8 @@ fn declared_artifact(raw: &Value) -> Result<DeclaredArtifact, String> {
     if !is_safe_relative_path(path) {
         return Err(format!("has the unsafe path {}", code(path)));
     }
-    let bytes = obj
-        .get("bytes")
-        .and_then(Value::as_u64)
-        .ok_or("needs `bytes`, a whole number ≥ 0")?;
-    Ok(DeclaredArtifact {
-        path: path.to_owned(),
-        bytes,
-    })
+    let bytes = obj.get("bytes").and_then(Value::as_u64).ok_or("needs `bytes`, a whole number ≥ 0")?;
+    Ok(DeclaredArtifact { path: path.to_owned(), bytes })
 }
 
 /// Relative, `/`-separated, no `.`/`..`/empty segments, no control characters or backslashes.
@@ -218,7 +173,5 @@ fn is_safe_relative_path(path: &str) -> bool {
     !path.is_empty()
         && path.len() <= MAX_ARTIFACT_PATH_BYTES
         && !path.chars().any(|c| c.is_control() || c == '\\')
-        && path
-            .split('/')
-            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        && path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }

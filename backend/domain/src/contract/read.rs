@@ -9,9 +9,7 @@ use serde_json::{Map, Value};
 pub(crate) type Obj = Map<String, Value>;
 
 pub(crate) fn object(value: &Value) -> Result<&Obj, String> {
-    value
-        .as_object()
-        .ok_or_else(|| format!("must be an object, not {}", describe(value)))
+    value.as_object().ok_or_else(|| format!("must be an object, not {}", describe(value)))
 }
 
 /// A present, non-null field.
@@ -27,11 +25,7 @@ pub(crate) fn opt_str<'a>(obj: &'a Obj, key: &str) -> Result<Option<&'a str>, St
     match present(obj, key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(format!(
-            "{} must be text, not {}",
-            code(key),
-            describe(other)
-        )),
+        Some(other) => Err(format!("{} must be text, not {}", code(key), describe(other))),
     }
 }
 
@@ -39,11 +33,7 @@ pub(crate) fn opt_array<'a>(obj: &'a Obj, key: &str) -> Result<Option<&'a [Value
     match present(obj, key) {
         None => Ok(None),
         Some(Value::Array(items)) => Ok(Some(items)),
-        Some(other) => Err(format!(
-            "{} must be a list, not {}",
-            code(key),
-            describe(other)
-        )),
+        Some(other) => Err(format!("{} must be a list, not {}", code(key), describe(other))),
     }
 }
 
@@ -55,11 +45,7 @@ pub(crate) fn opt_bool(obj: &Obj, key: &str) -> Result<Option<bool>, String> {
     match present(obj, key) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(other) => Err(format!(
-            "{} must be true or false, not {}",
-            code(key),
-            describe(other)
-        )),
+        Some(other) => Err(format!("{} must be true or false, not {}", code(key), describe(other))),
     }
 }
 
@@ -67,11 +53,7 @@ pub(crate) fn opt_f64(obj: &Obj, key: &str) -> Result<Option<f64>, String> {
     match present(obj, key) {
         None => Ok(None),
         Some(Value::Number(n)) => Ok(n.as_f64()),
-        Some(other) => Err(format!(
-            "{} must be a number, not {}",
-            code(key),
-            describe(other)
-        )),
+        Some(other) => Err(format!("{} must be a number, not {}", code(key), describe(other))),
     }
 }
 
@@ -83,11 +65,7 @@ pub(crate) fn req_id<'a>(obj: &'a Obj, key: &str, max_bytes: usize) -> Result<&'
         return Err(format!("{} is empty", code(key)));
     }
     if id.len() > max_bytes {
-        return Err(format!(
-            "{} is longer than {}",
-            code(key),
-            human_bytes(max_bytes)
-        ));
+        return Err(format!("{} is longer than {}", code(key), human_bytes(max_bytes)));
     }
     Ok(id)
 }
@@ -96,10 +74,7 @@ pub(crate) fn req_id<'a>(obj: &'a Obj, key: &str, max_bytes: usize) -> Result<&'
 pub(crate) fn capped(text: &str, max_bytes: usize, what: &str, cuts: &mut Cuts) -> String {
     match truncate(text, max_bytes) {
         Some(short) => {
-            cuts.add(
-                Cut::Shortened,
-                format!("{what} to {}", human_bytes(max_bytes)),
-            );
+            cuts.add(Cut::Shortened, format!("{what} to {}", human_bytes(max_bytes)));
             short
         }
         None => text.to_owned(),

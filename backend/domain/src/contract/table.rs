@@ -1,9 +1,7 @@
 //! Normalising a `table` output: declared columns (at most 40), rows (at most 750) holding only
 //! those columns, and scalar cells of at most 512 bytes.
 
-use super::limits::{
-    MAX_ID_BYTES, MAX_LABEL_BYTES, MAX_TABLE_CELL_BYTES, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS,
-};
+use super::limits::{MAX_ID_BYTES, MAX_LABEL_BYTES, MAX_TABLE_CELL_BYTES, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS};
 use super::notices::{Cut, Cuts};
 use super::outputs::{display_name, title};
 use super::read::{Obj, capped, object, opt_array, opt_str, req_array, req_id};
@@ -20,11 +18,7 @@ pub(crate) fn normalize_table(at: &str, obj: &Obj, cuts: &mut Cuts) -> Result<Ui
     let raw_rows = opt_array(obj, "rows")?.unwrap_or_default();
     let columns = normalize_columns(&name, raw_columns, cuts);
     let rows = normalize_rows(&name, raw_rows, &columns, cuts);
-    Ok(UiOutput::Table {
-        title,
-        columns,
-        rows,
-    })
+    Ok(UiOutput::Table { title, columns, rows })
 }
 
 /// Valid, distinct columns in order, at most 40. A bare string is taken as a column whose key
@@ -37,18 +31,12 @@ fn normalize_columns(name: &str, raw: &[Value], cuts: &mut Cuts) -> Vec<TableCol
         let column = match column(name, raw, cuts) {
             Ok(column) => column,
             Err(why) => {
-                cuts.add(
-                    Cut::TableColumns,
-                    format!("table {name}: columns[{i}] was ignored, it {why}"),
-                );
+                cuts.add(Cut::TableColumns, format!("table {name}: columns[{i}] was ignored, it {why}"));
                 continue;
             }
         };
         if !seen.insert(column.key.clone()) {
-            let why = format!(
-                "table {name}: column {} is declared twice",
-                code(&column.key)
-            );
+            let why = format!("table {name}: column {} is declared twice", code(&column.key));
             cuts.add(Cut::TableColumns, why);
             continue;
         }
@@ -58,8 +46,7 @@ fn normalize_columns(name: &str, raw: &[Value], cuts: &mut Cuts) -> Vec<TableCol
         }
     }
     if distinct > MAX_TABLE_COLUMNS {
-        let why =
-            format!("table {name} was cut to {MAX_TABLE_COLUMNS} columns (it had {distinct})");
+        let why = format!("table {name} was cut to {MAX_TABLE_COLUMNS} columns (it had {distinct})");
         cuts.add(Cut::TableColumns, why);
     }
     columns
@@ -75,10 +62,7 @@ fn column(name: &str, raw: &Value, cuts: &mut Cuts) -> Result<TableColumn, Strin
     let key = req_id(obj, "key", MAX_ID_BYTES)?;
     let label = opt_str(obj, "label")?.unwrap_or(key);
     let what = format!("table {name} column {} label", code(key));
-    Ok(TableColumn {
-        key: key.to_owned(),
-        label: capped(label, MAX_LABEL_BYTES, &what, cuts),
-    })
+    Ok(TableColumn { key: key.to_owned(), label: capped(label, MAX_LABEL_BYTES, &what, cuts) })
 }
 
 /// Why cells changed, counted per table so one line can summarise thousands of cells.
@@ -88,12 +72,7 @@ struct CellStats {
     stringified: usize,
 }
 
-fn normalize_rows(
-    name: &str,
-    raw: &[Value],
-    columns: &[TableColumn],
-    cuts: &mut Cuts,
-) -> Vec<Map<String, Value>> {
+fn normalize_rows(name: &str, raw: &[Value], columns: &[TableColumn], cuts: &mut Cuts) -> Vec<Map<String, Value>> {
     let mut rows = Vec::new();
     let mut stats = CellStats::default();
     let (mut total, mut not_objects) = (0usize, 0usize);
@@ -108,18 +87,11 @@ fn normalize_rows(
         }
     }
     if not_objects > 0 {
-        let rows_word = count(
-            not_objects,
-            "row that was not an object was",
-            "rows that were not objects were",
-        );
+        let rows_word = count(not_objects, "row that was not an object was", "rows that were not objects were");
         cuts.add(Cut::TableRows, format!("table {name}: {rows_word} dropped"));
     }
     if total > MAX_TABLE_ROWS {
-        cuts.add(
-            Cut::TableRows,
-            format!("table {name} was cut to {MAX_TABLE_ROWS} rows (it had {total})"),
-        );
+        cuts.add(Cut::TableRows, format!("table {name} was cut to {MAX_TABLE_ROWS} rows (it had {total})"));
     }
     note_cells(name, &stats, cuts);
     rows
@@ -128,13 +100,7 @@ fn normalize_rows(
 /// Only declared columns are kept: they are what the table shows, and whatever else a row
 /// carries would only cost budget.
 fn normalize_row(row: &Obj, columns: &[TableColumn], stats: &mut CellStats) -> Map<String, Value> {
-    columns
-        .iter()
-        .filter_map(|c| {
-            row.get(&c.key)
-                .map(|v| (c.key.clone(), normalize_cell(v, stats)))
-        })
-        .collect()
+    columns.iter().filter_map(|c| row.get(&c.key).map(|v| (c.key.clone(), normalize_cell(v, stats)))).collect()
 }
 
 fn normalize_cell(value: &Value, stats: &mut CellStats) -> Value {
@@ -158,27 +124,18 @@ fn normalize_cell(value: &Value, stats: &mut CellStats) -> Value {
 fn note_cells(name: &str, stats: &CellStats, cuts: &mut Cuts) {
     if stats.shortened > 0 {
         let cells = count(stats.shortened, "cell", "cells");
-        cuts.add(
-            Cut::TableCells,
-            format!("table {name}: {cells} shortened to {MAX_TABLE_CELL_BYTES} bytes"),
-        );
+        cuts.add(Cut::TableCells, format!("table {name}: {cells} shortened to {MAX_TABLE_CELL_BYTES} bytes"));
     }
     if stats.stringified > 0 {
         let cells = count(stats.stringified, "cell", "cells");
-        cuts.add(
-            Cut::TableCells,
-            format!("table {name}: {cells} holding a list or object shown as text"),
-        );
+        cuts.add(Cut::TableCells, format!("table {name}: {cells} holding a list or object shown as text"));
     }
 }
 
 /// The compact JSON text of `value`, stopping a little past the cell budget so a huge nested
 /// cell never becomes a huge string first.
 fn compact_prefix(value: &Value) -> String {
-    let mut sink = Prefix {
-        bytes: Vec::new(),
-        limit: MAX_TABLE_CELL_BYTES + 8,
-    };
+    let mut sink = Prefix { bytes: Vec::new(), limit: MAX_TABLE_CELL_BYTES + 8 };
     // The writer refuses past its limit; that error only means "enough", so it is ignored.
     let _ = serde_json::to_writer(&mut sink, value);
     // A char may be split at the limit; lossy decoding keeps it valid, and `truncate` then

@@ -126,10 +126,7 @@ pub(crate) fn shown(value: &Value) -> String {
 
 fn clip(s: &str) -> String {
     const MAX: usize = 60;
-    let one_line: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     truncate(&one_line, MAX).unwrap_or(one_line)
 }
 

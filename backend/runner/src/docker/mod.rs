@@ -18,9 +18,7 @@ use bollard::query_parameters::{
 };
 use futures::StreamExt;
 use pump::{ChannelReader, Pump};
-use skriptoteket_domain::execution::{
-    EventSink, Execution, RunEvent, RunRequest, Runner, RunnerHealth,
-};
+use skriptoteket_domain::execution::{EventSink, Execution, RunEvent, RunRequest, Runner, RunnerHealth};
 use spec::{ContainerSpec, LABEL_INSTANCE, LABEL_MANAGED};
 use std::collections::HashMap;
 use std::time::Instant;
@@ -40,26 +38,23 @@ pub struct DockerRunner {
 impl DockerRunner {
     /// Connects to the engine named by `DOCKER_HOST` (unix socket by default; `tcp://` with
     /// `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH` for TLS; a Podman socket works the same way).
-    pub async fn connect(
-        image: String,
-        limits: RunLimits,
-        instance: String,
-    ) -> Result<Self, DockerError> {
-        let docker = Docker::connect_with_defaults()?.negotiate_version().await?;
-        let version = docker.version().await?;
-        let engine_version = format!(
-            "{} (API {})",
-            version.version.unwrap_or_default(),
-            version.api_version.unwrap_or_default()
-        );
-        tracing::info!(engine = %engine_version, image = %image, "container engine connected");
-        Ok(Self {
-            docker,
-            image,
-            limits,
-            instance,
-            engine_version,
-        })
+    /// An unreachable engine is not an error here: the server starts, readiness says why
+    /// runs cannot start, and runs fail with a clear message until the engine is back.
+    pub async fn connect(image: String, limits: RunLimits, instance: String) -> Result<Self, DockerError> {
+        let base = Docker::connect_with_defaults()?;
+        let docker = match base.clone().negotiate_version().await {
+            Ok(docker) => docker,
+            Err(e) => {
+                tracing::warn!(error = %e, "container engine unreachable at start-up; runs will fail until it answers");
+                base
+            }
+        };
+        let engine_version = match docker.version().await {
+            Ok(v) => format!("{} (API {})", v.version.unwrap_or_default(), v.api_version.unwrap_or_default()),
+            Err(_) => "unreachable".to_owned(),
+        };
+        tracing::info!(engine = %engine_version, image = %image, instance = %instance, "container engine configured");
+        Ok(Self { docker, image, limits, instance, engine_version })
     }
 
     pub fn limits(&self) -> &RunLimits {
@@ -68,53 +63,34 @@ impl DockerRunner {
 
     /// Removes every container of this instance left by an earlier process (crash, kill -9).
     pub async fn reap(&self) -> Result<usize, DockerError> {
-        let ids = self
-            .containers_with_label(&format!("{LABEL_INSTANCE}={}", self.instance))
-            .await?;
+        let ids = self.containers_with_label(&format!("{LABEL_INSTANCE}={}", self.instance)).await?;
         for id in &ids {
             self.remove(id).await;
         }
         if !ids.is_empty() {
-            tracing::warn!(
-                count = ids.len(),
-                "removed containers left behind by an earlier process"
-            );
+            tracing::warn!(count = ids.len(), "removed containers left behind by an earlier process");
         }
         Ok(ids.len())
     }
 
     /// Ids of all our containers (running or not) carrying `label` (`key=value`).
     pub async fn containers_with_label(&self, label: &str) -> Result<Vec<String>, DockerError> {
-        let filters = HashMap::from([(
-            "label",
-            vec![LABEL_MANAGED.to_owned() + "=true", label.to_owned()],
-        )]);
-        let options = ListContainersOptionsBuilder::default()
-            .all(true)
-            .filters(&filters)
-            .build();
+        let filters = HashMap::from([("label", vec![LABEL_MANAGED.to_owned() + "=true", label.to_owned()])]);
+        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
         let list = self.docker.list_containers(Some(options)).await?;
         Ok(list.into_iter().filter_map(|c| c.id).collect())
     }
 
     async fn remove(&self, name: &str) {
-        let options = RemoveContainerOptionsBuilder::default()
-            .force(true)
-            .v(true)
-            .build();
+        let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
         match self.docker.remove_container(name, Some(options)).await {
-            Ok(())
-            | Err(DockerError::DockerResponseServerError {
-                status_code: 404, ..
-            }) => {}
+            Ok(()) | Err(DockerError::DockerResponseServerError { status_code: 404, .. }) => {}
             Err(e) => tracing::error!(container = name, error = %e, "could not remove container"),
         }
     }
 
     async fn kill(&self, name: &str) {
-        let options = KillContainerOptionsBuilder::default()
-            .signal("SIGKILL")
-            .build();
+        let options = KillContainerOptionsBuilder::default().signal("SIGKILL").build();
         if let Err(e) = self.docker.kill_container(name, Some(options)).await {
             tracing::debug!(container = name, error = %e, "kill failed (probably already exited)");
         }
@@ -126,11 +102,7 @@ impl DockerRunner {
                 "name": f.name, "path": format!("/work/input/{}", f.name), "bytes": f.bytes,
             })).collect::<Vec<_>>()
         });
-        let action = request
-            .action
-            .as_ref()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
+        let action = request.action.as_ref().map(|a| a.to_string()).unwrap_or_default();
         vec![
             format!("SKRIPTOTEKET_ENTRYPOINT={}", request.entrypoint),
             "SKRIPTOTEKET_SCRIPT_PATH=/work/script.py".into(),
@@ -162,14 +134,8 @@ impl DockerRunner {
     ) -> (Ending, Option<Pump>, OutputBundle) {
         let memory = serde_json::json!({ "settings": request.settings }).to_string();
         let action = request.action.as_ref().map(|a| a.to_string());
-        let files: Vec<_> = request
-            .files
-            .iter()
-            .map(|f| input_tar::InputFile {
-                name: f.name.clone(),
-                path: f.path.clone(),
-            })
-            .collect();
+        let files: Vec<_> =
+            request.files.iter().map(|f| input_tar::InputFile { name: f.name.clone(), path: f.path.clone() }).collect();
         let source = request.source.clone();
         let tar = tokio::task::spawn_blocking(move || {
             input_tar::build(&InputBundle {
@@ -190,11 +156,7 @@ impl DockerRunner {
                 );
             }
             Err(e) => {
-                return (
-                    Ending::EngineError(e.to_string()),
-                    None,
-                    OutputBundle::default(),
-                );
+                return (Ending::EngineError(e.to_string()), None, OutputBundle::default());
             }
         };
 
@@ -209,38 +171,18 @@ impl DockerRunner {
         });
         let create = CreateContainerOptionsBuilder::default().name(name).build();
         if let Err(e) = self.docker.create_container(Some(create), body).await {
-            return (
-                Ending::EngineError(engine_message(&e, &self.image)),
-                None,
-                OutputBundle::default(),
-            );
+            return (Ending::EngineError(engine_message(&e, &self.image)), None, OutputBundle::default());
         }
-        let attach_options = AttachContainerOptionsBuilder::default()
-            .stdin(true)
-            .stdout(true)
-            .stderr(true)
-            .stream(true)
-            .build();
-        let attach = match self
-            .docker
-            .attach_container(name, Some(attach_options))
-            .await
-        {
+        let attach_options =
+            AttachContainerOptionsBuilder::default().stdin(true).stdout(true).stderr(true).stream(true).build();
+        let attach = match self.docker.attach_container(name, Some(attach_options)).await {
             Ok(attach) => attach,
             Err(e) => {
-                return (
-                    Ending::EngineError(engine_message(&e, &self.image)),
-                    None,
-                    OutputBundle::default(),
-                );
+                return (Ending::EngineError(engine_message(&e, &self.image)), None, OutputBundle::default());
             }
         };
         if let Err(e) = self.docker.start_container(name, None).await {
-            return (
-                Ending::EngineError(engine_message(&e, &self.image)),
-                None,
-                OutputBundle::default(),
-            );
+            return (Ending::EngineError(engine_message(&e, &self.image)), None, OutputBundle::default());
         }
         events(RunEvent::Started);
 
@@ -256,9 +198,7 @@ impl DockerRunner {
         let reader = tokio::task::spawn_blocking(move || {
             if let Err(e) = std::fs::create_dir_all(&dest) {
                 let mut bundle = OutputBundle::default();
-                bundle.problems.push(format!(
-                    "The artifact directory could not be created ({e})."
-                ));
+                bundle.problems.push(format!("The artifact directory could not be created ({e})."));
                 return bundle;
             }
             output_tar::read(ChannelReader::new(rx), &dest, &limits)
@@ -281,12 +221,7 @@ impl DockerRunner {
             None => self.exit_state(name).await,
         };
         let ending = match (&ending, &pump.protocol_error) {
-            (
-                Ending::Exited {
-                    oom_killed: false, ..
-                },
-                Some(e),
-            ) => Ending::ProtocolError(e.clone()),
+            (Ending::Exited { oom_killed: false, .. }, Some(e)) => Ending::ProtocolError(e.clone()),
             _ => ending,
         };
         // After a timeout or cancel the pump stopped mid-stream: close the tar channel so the
@@ -307,19 +242,14 @@ impl DockerRunner {
             Ok(info) => info.state.and_then(|s| s.oom_killed).unwrap_or(false),
             Err(_) => false,
         };
-        Ending::Exited {
-            exit_code,
-            oom_killed,
-        }
+        Ending::Exited { exit_code, oom_killed }
     }
 }
 
 /// Engine errors in words an operator can act on; the image name is the common culprit.
 fn engine_message(e: &DockerError, image: &str) -> String {
     match e {
-        DockerError::DockerResponseServerError {
-            status_code: 404, ..
-        } => {
+        DockerError::DockerResponseServerError { status_code: 404, .. } => {
             format!(
                 "the runner image `{image}` is missing on the container engine (build it with `make build-runner-image`)"
             )
@@ -330,24 +260,14 @@ fn engine_message(e: &DockerError, image: &str) -> String {
 
 #[async_trait]
 impl Runner for DockerRunner {
-    async fn execute(
-        &self,
-        request: RunRequest,
-        events: EventSink,
-        cancel: CancellationToken,
-    ) -> Execution {
+    async fn execute(&self, request: RunRequest, events: EventSink, cancel: CancellationToken) -> Execution {
         let started = Instant::now();
         let name = format!("skt-run-{}", request.run_id);
-        let guard = RemoveOnDrop {
-            runner: Some(self.clone()),
-            name: name.clone(),
-        };
+        let guard = RemoveOnDrop { runner: Some(self.clone()), name: name.clone() };
         let (ending, pump, bundle) = self.drive(&name, &request, &events, &cancel).await;
         self.remove(&name).await;
         guard.disarm();
-        let (stdout, stderr) = pump
-            .map(|p| (p.stdout.finish(), p.stderr.finish()))
-            .unwrap_or_default();
+        let (stdout, stderr) = pump.map(|p| (p.stdout.finish(), p.stderr.finish())).unwrap_or_default();
         outcome::assemble(Collected {
             ending,
             bundle,
@@ -361,12 +281,7 @@ impl Runner for DockerRunner {
     async fn health(&self) -> RunnerHealth {
         let engine_ok = self.docker.ping().await.is_ok();
         let image_ok = self.docker.inspect_image(&self.image).await.is_ok();
-        RunnerHealth {
-            engine_ok,
-            engine: self.engine_version.clone(),
-            image_ok,
-            image: self.image.clone(),
-        }
+        RunnerHealth { engine_ok, engine: self.engine_version.clone(), image_ok, image: self.image.clone() }
     }
 }
 

@@ -33,10 +33,7 @@ impl Pump {
     }
 
     /// Consumes the attach stream until the container closes it.
-    pub async fn run(
-        &mut self,
-        mut output: impl Stream<Item = Result<LogOutput, bollard::errors::Error>> + Unpin,
-    ) {
+    pub async fn run(&mut self, mut output: impl Stream<Item = Result<LogOutput, bollard::errors::Error>> + Unpin) {
         while let Some(item) = output.next().await {
             match item {
                 Ok(LogOutput::StdOut { message }) => self.on_stdout(&message).await,
@@ -92,10 +89,7 @@ impl Pump {
         };
         let kept = log.push(bytes);
         if !kept.is_empty() {
-            (self.events)(RunEvent::Output {
-                stream,
-                text: String::from_utf8_lossy(kept).into_owned(),
-            });
+            (self.events)(RunEvent::Output { stream, text: String::from_utf8_lossy(kept).into_owned() });
         }
     }
 }
@@ -108,10 +102,7 @@ pub struct ChannelReader {
 
 impl ChannelReader {
     pub fn new(rx: mpsc::Receiver<Bytes>) -> Self {
-        Self {
-            rx,
-            current: Bytes::new(),
-        }
+        Self { rx, current: Bytes::new() }
     }
 }
 

@@ -43,11 +43,7 @@ pub fn create_body(spec: &ContainerSpec<'_>) -> ContainerCreateBody {
             ("/work".to_owned(), limits.work_tmpfs()),
             ("/tmp".to_owned(), limits.tmp_tmpfs()),
         ])),
-        ulimits: Some(vec![ResourcesUlimits {
-            name: Some("nofile".into()),
-            soft: Some(1024),
-            hard: Some(1024),
-        }]),
+        ulimits: Some(vec![ResourcesUlimits { name: Some("nofile".into()), soft: Some(1024), hard: Some(1024) }]),
         // The wrapper is PID 1 on purpose: the tool cannot signal it.
         init: Some(false),
         ..Default::default()
@@ -77,29 +73,17 @@ mod tests {
     #[test]
     fn every_isolation_setting_is_present() {
         let limits = RunLimits::default();
-        let spec = ContainerSpec {
-            image: "img",
-            instance: "i",
-            run_id: "r",
-            env: vec![],
-            extra_labels: &[],
-            limits: &limits,
-        };
+        let spec =
+            ContainerSpec { image: "img", instance: "i", run_id: "r", env: vec![], extra_labels: &[], limits: &limits };
         let body = create_body(&spec);
         let host = body.host_config.unwrap();
         assert_eq!(host.network_mode.as_deref(), Some("none"));
         assert_eq!(host.readonly_rootfs, Some(true));
         assert_eq!(host.cap_drop, Some(vec!["ALL".to_owned()]));
-        assert_eq!(
-            host.security_opt,
-            Some(vec!["no-new-privileges".to_owned()])
-        );
+        assert_eq!(host.security_opt, Some(vec!["no-new-privileges".to_owned()]));
         assert_eq!(host.memory, host.memory_swap);
         assert_eq!(host.pids_limit, Some(256));
-        assert!(
-            host.binds.is_none() && host.mounts.is_none(),
-            "no host paths, no docker socket"
-        );
+        assert!(host.binds.is_none() && host.mounts.is_none(), "no host paths, no docker socket");
         assert_eq!(body.user.as_deref(), Some(RUNNER_USER));
         assert_eq!(body.labels.unwrap()[LABEL_MANAGED], "true");
     }

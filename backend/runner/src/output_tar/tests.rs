@@ -3,22 +3,11 @@
 use super::*;
 
 fn limits() -> OutputLimits {
-    OutputLimits {
-        max_files: 3,
-        max_file_bytes: 100,
-        max_total_bytes: 150,
-        max_result_bytes: 64,
-    }
+    OutputLimits { max_files: 3, max_file_bytes: 100, max_total_bytes: 150, max_result_bytes: 64 }
 }
 
 /// Appends an entry with a raw name, bypassing the tar crate's own path checks.
-fn raw_entry(
-    builder: &mut tar::Builder<Vec<u8>>,
-    name: &str,
-    kind: tar::EntryType,
-    data: &[u8],
-    link: Option<&str>,
-) {
+fn raw_entry(builder: &mut tar::Builder<Vec<u8>>, name: &str, kind: tar::EntryType, data: &[u8], link: Option<&str>) {
     let mut header = tar::Header::new_old();
     header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
     header.set_entry_type(kind);
@@ -50,10 +39,7 @@ fn keeps_result_and_regular_outputs_under_our_own_names() {
         file(b, "output/report.txt", b"hello");
         file(b, "./output/sub/data.csv", b"a,b");
     });
-    assert_eq!(
-        bundle.result_json.as_deref(),
-        Some(&b"{\"contract_version\":2}"[..])
-    );
+    assert_eq!(bundle.result_json.as_deref(), Some(&b"{\"contract_version\":2}"[..]));
     let names: Vec<_> = bundle.artifacts.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["report.txt", "sub/data.csv"]);
     assert_eq!(std::fs::read(dir.path().join("000")).unwrap(), b"hello");
@@ -63,20 +49,8 @@ fn keeps_result_and_regular_outputs_under_our_own_names() {
 #[test]
 fn links_devices_and_escaping_paths_are_refused() {
     let (bundle, dir) = read_tar(|b| {
-        raw_entry(
-            b,
-            "output/passwd",
-            tar::EntryType::Symlink,
-            b"",
-            Some("/etc/passwd"),
-        );
-        raw_entry(
-            b,
-            "output/hard",
-            tar::EntryType::Link,
-            b"",
-            Some("/etc/shadow"),
-        );
+        raw_entry(b, "output/passwd", tar::EntryType::Symlink, b"", Some("/etc/passwd"));
+        raw_entry(b, "output/hard", tar::EntryType::Link, b"", Some("/etc/shadow"));
         raw_entry(b, "output/dev", tar::EntryType::Char, b"", None);
         raw_entry(b, "output/fifo", tar::EntryType::Fifo, b"", None);
         file(b, "../escape.txt", b"x");
@@ -88,10 +62,7 @@ fn links_devices_and_escaping_paths_are_refused() {
     assert_eq!(bundle.artifacts.len(), 1, "{:?}", bundle.artifacts);
     assert_eq!(bundle.artifacts[0].name, "ok.txt");
     assert_eq!(bundle.problems.len(), 8, "{:#?}", bundle.problems);
-    let stored: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let stored: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(stored, ["000"], "only our own names exist on disk");
 }
 
@@ -108,29 +79,12 @@ fn count_per_file_and_total_caps_hold() {
     let names: Vec<_> = bundle.artifacts.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["a", "c", "d"]);
     assert!(
-        bundle
-            .problems
-            .iter()
-            .any(|p| p.contains("big.bin") && p.contains("larger than")),
+        bundle.problems.iter().any(|p| p.contains("big.bin") && p.contains("larger than")),
         "{:?}",
         bundle.problems
     );
-    assert!(
-        bundle
-            .problems
-            .iter()
-            .any(|p| p.contains("`b` would exceed")),
-        "{:?}",
-        bundle.problems
-    );
-    assert!(
-        bundle
-            .problems
-            .iter()
-            .any(|p| p.contains("more than 3 files")),
-        "{:?}",
-        bundle.problems
-    );
+    assert!(bundle.problems.iter().any(|p| p.contains("`b` would exceed")), "{:?}", bundle.problems);
+    assert!(bundle.problems.iter().any(|p| p.contains("more than 3 files")), "{:?}", bundle.problems);
 }
 
 #[test]

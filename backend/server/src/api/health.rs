@@ -30,13 +30,10 @@ pub struct ReadyCheck {
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/api/health", tag = "system", responses((status = 200, body = HealthResponse)))]
 pub async fn health() -> Json<HealthResponse> {
-    Json(HealthResponse {
-        status: "ok",
-        version: env!("CARGO_PKG_VERSION"),
-    })
+    Json(HealthResponse { status: "ok", version: env!("CARGO_PKG_VERSION") })
 }
 
-/// Readiness: the database (and, with the runner, the engine and image) can be used.
+/// Readiness: the database, the container engine and the runner image can be used.
 #[utoipa::path(
     get,
     path = "/api/ready",
@@ -48,32 +45,25 @@ pub async fn health() -> Json<HealthResponse> {
 )]
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<ReadyResponse>) {
     let database = match state.store.ping().await {
-        Ok(()) => ReadyCheck {
-            name: "database",
-            ok: true,
-            detail: state.store.dialect().to_owned(),
-        },
+        Ok(()) => ReadyCheck { name: "database", ok: true, detail: state.store.dialect().to_owned() },
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database unreachable");
-            ReadyCheck {
-                name: "database",
-                ok: false,
-                detail: "unreachable".into(),
-            }
+            ReadyCheck { name: "database", ok: false, detail: "unreachable".into() }
         }
     };
-    let checks = vec![database];
-    let ok = checks.iter().all(|c| c.ok);
-    let status = if ok {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
+    let runner = state.runner.health().await;
+    let engine = ReadyCheck { name: "container_engine", ok: runner.engine_ok, detail: runner.engine.clone() };
+    let image = ReadyCheck {
+        name: "runner_image",
+        ok: runner.image_ok,
+        detail: if runner.image_ok {
+            runner.image
+        } else {
+            format!("{} is missing: run `make build-runner-image`", runner.image)
+        },
     };
-    (
-        status,
-        Json(ReadyResponse {
-            status: if ok { "ready" } else { "not_ready" },
-            checks,
-        }),
-    )
+    let checks = vec![database, engine, image];
+    let ok = checks.iter().all(|c| c.ok);
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(ReadyResponse { status: if ok { "ready" } else { "not_ready" }, checks }))
 }

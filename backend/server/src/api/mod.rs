@@ -3,8 +3,11 @@
 pub mod admin;
 pub mod auth;
 pub mod health;
+pub mod metrics;
 pub mod pagination;
 pub mod problems;
+pub mod runs;
+pub mod tools;
 
 use crate::error::ApiError;
 use crate::middleware::{REQUEST_ID_HEADER, problem_details};
@@ -33,6 +36,9 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
     modifiers(&SecuritySchemes),
     tags(
         (name = "auth", description = "Signing in and out"),
+        (name = "tools", description = "The catalog, tool pages and personal settings"),
+        (name = "runs", description = "Running tools, following runs, downloading results"),
+        (name = "authoring", description = "Creating, editing, reviewing and publishing tools"),
         (name = "admin", description = "Administration"),
         (name = "system", description = "Health and readiness"),
     )
@@ -46,12 +52,7 @@ impl Modify for SecuritySchemes {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
         components.add_security_scheme(
             "cookie",
@@ -73,27 +74,71 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::me))
         .routes(routes!(admin::users::list_users, admin::users::create_user))
         .routes(routes!(admin::users::get_user, admin::users::update_user))
+        .routes(routes!(tools::list_tools))
+        .routes(routes!(tools::get_tool))
+        .routes(routes!(tools::get_settings, tools::put_settings))
+        .routes(routes!(tools::list_categories))
+        .routes(routes!(tools::list_professions))
+        .routes(routes!(runs::list_runs))
+        .routes(routes!(runs::get_run))
+        .routes(routes!(runs::cancel_run))
+        .routes(routes!(runs::submit_action))
+        .routes(routes!(runs::events::run_events))
+        .routes(routes!(runs::artifacts::download_artifact))
+        .routes(routes!(admin::tools::my_tools))
+        .routes(routes!(admin::tools::create_tool))
+        .routes(routes!(admin::tools::get_tool, admin::tools::update_tool))
+        .routes(routes!(admin::tools::list_maintainers, admin::tools::add_maintainer))
+        .routes(routes!(admin::tools::remove_maintainer))
+        .routes(routes!(admin::tools::create_version))
+        .routes(routes!(admin::tools::list_events))
+        .routes(routes!(admin::versions::get_version, admin::versions::save_version))
+        .routes(routes!(admin::versions::submit_review))
+        .routes(routes!(admin::versions::publish))
+        .routes(routes!(admin::versions::request_changes))
+        .routes(routes!(admin::versions::rollback))
+        .routes(routes!(admin::versions::get_sandbox_settings, admin::versions::put_sandbox_settings))
+        .routes(routes!(metrics::metrics))
+        .merge(upload_routes())
         .split_for_parts()
+}
+
+/// Multipart run routes take up to the run upload cap; everything else the JSON limit.
+fn upload_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tools::run_tool))
+        .routes(routes!(admin::versions::run_sandbox))
+        .layer(DefaultBodyLimit::max(crate::execution::uploads::UPLOAD_BODY_LIMIT))
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
     routes().1
 }
 
+/// Unknown `/api` paths are problems; anything else is the SPA (history fallback) if built.
+async fn fallback(spa: Option<Router>, request: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use tower::ServiceExt;
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") || path == "/metrics" {
+        return ApiError::NotFound("There is no such API endpoint.".into()).into_response();
+    }
+    match spa {
+        Some(spa) => spa.oneshot(request).await.into_response(),
+        None => ApiError::NotFound("There is nothing here; the web app is not built (make fe-build).".into())
+            .into_response(),
+    }
+}
+
 /// The whole application: API, docs, fallbacks and layers.
 pub fn app(state: AppState, request_timeout: Duration, spa: Option<Router>) -> Router {
     let (api, doc) = routes();
-    let api = api
-        .fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
+    let api = api.layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
     let router = Router::new()
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .merge(api)
-        .with_state(state);
-    let router = match spa {
-        Some(spa) => router.fallback_service(spa),
-        None => router,
-    };
+        .with_state(state)
+        .fallback(move |request: axum::extract::Request| fallback(spa.clone(), request));
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     router
         .layer(axum::middleware::from_fn(problem_details))

@@ -31,11 +31,6 @@ pub struct PageResponse<T> {
 impl<T> PageResponse<T> {
     pub fn from_page<U>(page: Page<U>, f: impl FnMut(U) -> T) -> Self {
         let page = page.map(f);
-        Self {
-            items: page.items,
-            total: page.total,
-            limit: page.limit,
-            offset: page.offset,
-        }
+        Self { items: page.items, total: page.total, limit: page.limit, offset: page.offset }
     }
 }

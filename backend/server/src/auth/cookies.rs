@@ -9,10 +9,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 pub fn session_cookie(token: &str, config: &SessionConfig) -> String {
     let secure = if config.cookie_secure { "; Secure" } else { "" };
-    format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/api; Max-Age={}{secure}",
-        config.ttl.as_secs()
-    )
+    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/api; Max-Age={}{secure}", config.ttl.as_secs())
 }
 
 pub fn clear_session_cookie(config: &SessionConfig) -> String {
@@ -40,10 +37,7 @@ mod tests {
     #[test]
     fn finds_the_session_among_other_cookies() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            COOKIE,
-            "theme=dark; skt_session=abc.def; x=1".parse().unwrap(),
-        );
+        headers.insert(COOKIE, "theme=dark; skt_session=abc.def; x=1".parse().unwrap());
         assert_eq!(session_token(&headers), Some("abc.def"));
         headers.insert(COOKIE, "skt_session=".parse().unwrap());
         assert_eq!(session_token(&headers), None);

@@ -25,10 +25,7 @@ impl CurrentUser {
         if self.user.role >= role {
             Ok(())
         } else {
-            Err(ApiError::forbidden(
-                "forbidden",
-                format!("This needs the {role} role or higher."),
-            ))
+            Err(ApiError::forbidden("forbidden", format!("This needs the {role} role or higher.")))
         }
     }
 
@@ -40,31 +37,23 @@ impl CurrentUser {
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let (token, via_cookie) = match bearer(parts)? {
             Some(token) => (token, false),
             None => match session_token(&parts.headers) {
                 Some(token) => (token, true),
                 None => {
-                    return Err(ApiError::unauthenticated(
-                        "unauthenticated",
-                        "Sign in to continue.",
-                    ));
+                    return Err(ApiError::unauthenticated("unauthenticated", "Sign in to continue."));
                 }
             },
         };
         let claims = state.keys.verify(token).map_err(|e| match e {
-            TokenError::Expired => ApiError::unauthenticated(
-                "session_expired",
-                "Your session has expired; sign in again.",
-            ),
-            TokenError::Invalid => ApiError::unauthenticated(
-                "invalid_token",
-                "The session token is not valid; sign in again.",
-            ),
+            TokenError::Expired => {
+                ApiError::unauthenticated("session_expired", "Your session has expired; sign in again.")
+            }
+            TokenError::Invalid => {
+                ApiError::unauthenticated("invalid_token", "The session token is not valid; sign in again.")
+            }
         })?;
         if via_cookie && !parts.method.is_safe() {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
@@ -75,20 +64,15 @@ impl FromRequestParts<AppState> for CurrentUser {
                 ));
             }
         }
-        let user = state.store.user_by_id(claims.sub).await?.ok_or_else(|| {
-            ApiError::unauthenticated("invalid_token", "The account no longer exists.")
-        })?;
+        let user = state
+            .store
+            .user_by_id(claims.sub)
+            .await?
+            .ok_or_else(|| ApiError::unauthenticated("invalid_token", "The account no longer exists."))?;
         if user.disabled {
-            return Err(ApiError::forbidden(
-                "account_disabled",
-                "This account is disabled.",
-            ));
+            return Err(ApiError::forbidden("account_disabled", "This account is disabled."));
         }
-        Ok(Self {
-            user,
-            claims,
-            via_cookie,
-        })
+        Ok(Self { user, claims, via_cookie })
     }
 }
 
@@ -98,15 +82,10 @@ fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
     };
     let value = value.to_str().unwrap_or_default();
     match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
             Ok(Some(token.trim()))
         }
-        _ => Err(ApiError::unauthenticated(
-            "invalid_token",
-            "Use `Authorization: Bearer <token>`.",
-        )),
+        _ => Err(ApiError::unauthenticated("invalid_token", "Use `Authorization: Bearer <token>`.")),
     }
 }
 

@@ -34,19 +34,13 @@ pub struct JwtKeys {
 
 impl JwtKeys {
     pub fn from_secret(secret: &[u8]) -> Self {
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
     }
 
     /// Uses `configured`, or the secret kept in `data_dir/jwt-secret`, generating it once.
     pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
         if let Some(secret) = configured.filter(|s| !s.is_empty()) {
-            anyhow::ensure!(
-                secret.len() >= 32,
-                "SKRIPTOTEKET_JWT_SECRET must be at least 32 characters"
-            );
+            anyhow::ensure!(secret.len() >= 32, "SKRIPTOTEKET_JWT_SECRET must be at least 32 characters");
             return Ok(Self::from_secret(secret.as_bytes()));
         }
         let path = data_dir.join("jwt-secret");
@@ -60,12 +54,7 @@ impl JwtKeys {
         Ok(Self::from_secret(secret.as_bytes()))
     }
 
-    pub fn issue(
-        &self,
-        user: Uuid,
-        now: DateTime<Utc>,
-        ttl: std::time::Duration,
-    ) -> (String, Claims) {
+    pub fn issue(&self, user: Uuid, now: DateTime<Utc>, ttl: std::time::Duration) -> (String, Claims) {
         let claims = Claims {
             sub: user,
             iat: now.timestamp(),
@@ -81,12 +70,12 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid,
-            })
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map(|data| data.claims).map_err(|e| match e
+            .kind()
+        {
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            _ => TokenError::Invalid,
+        })
     }
 }
 

@@ -6,8 +6,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use std::sync::LazyLock;
 
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash("not-a-real-password").expect("hash dummy"));
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash("not-a-real-password").expect("hash dummy"));
 
 pub fn hash(password: &str) -> anyhow::Result<String> {
     // A random salt is generated inside (getrandom).
@@ -20,11 +19,7 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 /// Whether `password` matches `stored`; a corrupt hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 

@@ -27,26 +27,13 @@ impl LoginLimiter {
     /// Counts an attempt from `ip` and says how long to wait when it or `email` is over its limit.
     pub fn check(&self, ip: Option<IpAddr>, email: &str, now: Instant) -> Result<(), Duration> {
         if let Some(ip) = ip {
-            self.ips
-                .lock()
-                .expect("limiter lock")
-                .hit(ip, IP_WINDOW, IP_ATTEMPTS, now)?;
+            self.ips.lock().expect("limiter lock").hit(ip, IP_WINDOW, IP_ATTEMPTS, now)?;
         }
-        self.emails.lock().expect("limiter lock").over(
-            &email.to_owned(),
-            EMAIL_WINDOW,
-            EMAIL_FAILURES,
-            now,
-        )
+        self.emails.lock().expect("limiter lock").over(&email.to_owned(), EMAIL_WINDOW, EMAIL_FAILURES, now)
     }
 
     pub fn record_failure(&self, email: &str, now: Instant) {
-        let _ = self.emails.lock().expect("limiter lock").hit(
-            email.to_owned(),
-            EMAIL_WINDOW,
-            u32::MAX,
-            now,
-        );
+        let _ = self.emails.lock().expect("limiter lock").hit(email.to_owned(), EMAIL_WINDOW, u32::MAX, now);
     }
 
     pub fn record_success(&self, email: &str) {
@@ -60,9 +47,7 @@ struct Counters<K> {
 
 impl<K> Default for Counters<K> {
     fn default() -> Self {
-        Self {
-            map: HashMap::new(),
-        }
+        Self { map: HashMap::new() }
     }
 }
 
@@ -70,8 +55,7 @@ impl<K: Eq + Hash + Clone> Counters<K> {
     /// Adds one to `key`'s window, refusing once `limit` is reached.
     fn hit(&mut self, key: K, window: Duration, limit: u32, now: Instant) -> Result<(), Duration> {
         if self.map.len() > SWEEP_ABOVE {
-            self.map
-                .retain(|_, (start, _)| now.duration_since(*start) < window);
+            self.map.retain(|_, (start, _)| now.duration_since(*start) < window);
         }
         let entry = self.map.entry(key).or_insert((now, 0));
         if now.duration_since(entry.0) >= window {
@@ -109,10 +93,7 @@ mod tests {
         }
         let wait = limiter.check(None, "a@x.se", t0).unwrap_err();
         assert_eq!(wait, EMAIL_WINDOW);
-        assert!(
-            limiter.check(None, "b@x.se", t0).is_ok(),
-            "other emails are not affected"
-        );
+        assert!(limiter.check(None, "b@x.se", t0).is_ok(), "other emails are not affected");
         assert!(limiter.check(None, "a@x.se", t0 + EMAIL_WINDOW).is_ok());
     }
 
@@ -125,11 +106,7 @@ mod tests {
             assert!(limiter.check(Some(ip), &format!("u{i}@x.se"), t0).is_ok());
         }
         assert!(limiter.check(Some(ip), "new@x.se", t0).is_err());
-        assert!(
-            limiter
-                .check(Some("10.0.0.2".parse().unwrap()), "new@x.se", t0)
-                .is_ok()
-        );
+        assert!(limiter.check(Some("10.0.0.2".parse().unwrap()), "new@x.se", t0).is_ok());
     }
 
     #[test]

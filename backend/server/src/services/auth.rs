@@ -28,18 +28,10 @@ fn too_many(retry_after_seconds: u64) -> ApiError {
     }
 }
 
-pub async fn login(
-    state: &AppState,
-    ip: Option<IpAddr>,
-    email: &str,
-    pw: &str,
-) -> ApiResult<Session> {
+pub async fn login(state: &AppState, ip: Option<IpAddr>, email: &str, pw: &str) -> ApiResult<Session> {
     let email = normalize_email(email);
     let now = Instant::now();
-    state
-        .login_limiter
-        .check(ip, &email, now)
-        .map_err(|wait| too_many(wait.as_secs()))?;
+    state.login_limiter.check(ip, &email, now).map_err(|wait| too_many(wait.as_secs()))?;
 
     let Some((user, hash)) = state.store.user_credentials(&email).await? else {
         let candidate = pw.to_owned();
@@ -53,33 +45,19 @@ pub async fn login(
     let candidate = pw.to_owned();
     if !run_blocking(move || password::verify(&candidate, &hash)).await? {
         state.login_limiter.record_failure(&email, now);
-        state
-            .store
-            .record_login_failure(user.id, MAX_FAILED_LOGINS, Utc::now() + LOCKOUT)
-            .await?;
+        state.store.record_login_failure(user.id, MAX_FAILED_LOGINS, Utc::now() + LOCKOUT).await?;
         return Err(invalid_credentials());
     }
     if user.disabled {
-        return Err(ApiError::forbidden(
-            "account_disabled",
-            "This account is disabled.",
-        ));
+        return Err(ApiError::forbidden("account_disabled", "This account is disabled."));
     }
     state.login_limiter.record_success(&email);
     state.store.record_login_success(user.id).await?;
     let (token, claims) = state.keys.issue(user.id, Utc::now(), state.sessions.ttl);
-    Ok(Session {
-        user,
-        token,
-        claims,
-    })
+    Ok(Session { user, token, claims })
 }
 
 /// Argon2 is deliberately slow; keep it off the async workers.
-pub async fn run_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))
+pub async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.into()))
 }

@@ -23,10 +23,7 @@ pub struct ChangeUser {
 }
 
 fn may_not_manage(role: Role) -> ApiError {
-    ApiError::forbidden(
-        "forbidden",
-        format!("You may not manage accounts with the {role} role."),
-    )
+    ApiError::forbidden("forbidden", format!("You may not manage accounts with the {role} role."))
 }
 
 pub async fn create(store: &dyn Store, actor: Role, new: CreateUser) -> ApiResult<User> {
@@ -45,38 +42,20 @@ pub async fn create_unchecked(store: &dyn Store, new: CreateUser) -> ApiResult<U
     let password = new.password;
     let password_hash = run_blocking(move || password::hash(&password)).await??;
     Ok(store
-        .create_user(NewUser {
-            email: new.email,
-            display_name: new.display_name,
-            role: new.role,
-            password_hash,
-        })
+        .create_user(NewUser { email: new.email, display_name: new.display_name, role: new.role, password_hash })
         .await?)
 }
 
-pub async fn change(
-    store: &dyn Store,
-    actor: &User,
-    id: Uuid,
-    change: ChangeUser,
-) -> ApiResult<User> {
-    let target = store
-        .user_by_id(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("The user"))?;
+pub async fn change(store: &dyn Store, actor: &User, id: Uuid, change: ChangeUser) -> ApiResult<User> {
+    let target = store.user_by_id(id).await?.ok_or_else(|| ApiError::not_found("The user"))?;
     if !actor.role.can_manage(target.role) {
         return Err(may_not_manage(target.role));
     }
     if let Some(role) = change.role.filter(|r| !actor.role.can_manage(*r)) {
         return Err(may_not_manage(role));
     }
-    if actor.id == id
-        && (change.role.is_some_and(|r| r != actor.role) || change.disabled == Some(true))
-    {
-        return Err(ApiError::conflict(
-            "cannot_change_self",
-            "You cannot change your own role or disable yourself.",
-        ));
+    if actor.id == id && (change.role.is_some_and(|r| r != actor.role) || change.disabled == Some(true)) {
+        return Err(ApiError::conflict("cannot_change_self", "You cannot change your own role or disable yourself."));
     }
     let password_hash = match change.password {
         Some(password) => {
@@ -85,43 +64,25 @@ pub async fn change(
         }
         None => None,
     };
-    let patch = UserPatch {
-        display_name: change.display_name,
-        role: change.role,
-        disabled: change.disabled,
-        password_hash,
-    };
-    store
-        .update_user(id, patch)
-        .await?
-        .ok_or_else(|| ApiError::not_found("The user"))
+    let patch =
+        UserPatch { display_name: change.display_name, role: change.role, disabled: change.disabled, password_hash };
+    store.update_user(id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))
 }
 
 fn check_password(password: &str) -> ApiResult<()> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(ApiError::field(
-            "password",
-            format!("must be at least {MIN_PASSWORD_LEN} characters"),
-        ));
+        return Err(ApiError::field("password", format!("must be at least {MIN_PASSWORD_LEN} characters")));
     }
     Ok(())
 }
 
 /// Creates the first superuser from the environment when the database has no users yet.
-pub async fn bootstrap_superuser(
-    store: &dyn Store,
-    email: &str,
-    password: &str,
-) -> ApiResult<Option<User>> {
+pub async fn bootstrap_superuser(store: &dyn Store, email: &str, password: &str) -> ApiResult<Option<User>> {
     if store.count_users().await? > 0 {
         return Ok(None);
     }
     let display_name = email.split('@').next().unwrap_or(email).to_owned();
-    let new = CreateUser {
-        email: email.to_owned(),
-        display_name,
-        role: Role::Superuser,
-        password: password.to_owned(),
-    };
+    let new =
+        CreateUser { email: email.to_owned(), display_name, role: Role::Superuser, password: password.to_owned() };
     create_unchecked(store, new).await.map(Some)
 }

@@ -13,36 +13,20 @@ use std::time::Duration;
 async fn login_answers_a_token_and_an_httponly_cookie() {
     each_backend(|app| async move {
         let reply = app.login(&email(Role::User), PASSWORD).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::OK,
-            "{:?}: {}",
-            app.backend,
-            reply.body
-        );
+        assert_eq!(reply.status, StatusCode::OK, "{:?}: {}", app.backend, reply.body);
         assert_eq!(reply.body["token_type"], "Bearer");
         assert_eq!(reply.body["user"]["role"], "user");
         assert!(reply.body["user"].get("password_hash").is_none());
-        let cookie = reply
-            .headers
-            .get(header::SET_COOKIE)
-            .unwrap()
-            .to_str()
-            .unwrap();
+        let cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
         assert!(cookie.starts_with("skt_session="), "{cookie}");
         for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api"] {
             assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
         }
         let token = reply.body["access_token"].as_str().unwrap();
-        let me = app
-            .call(Method::GET, "/api/auth/me", Some(token), None)
-            .await;
+        let me = app.call(Method::GET, "/api/auth/me", Some(token), None).await;
         assert_eq!(me.status, StatusCode::OK);
         assert_eq!(me.body["user"]["email"], email(Role::User));
-        assert!(
-            me.body["csrf_token"].is_null(),
-            "Bearer sessions need no CSRF token"
-        );
+        assert!(me.body["csrf_token"].is_null(), "Bearer sessions need no CSRF token");
     })
     .await;
 }
@@ -68,32 +52,19 @@ async fn wrong_password_and_unknown_email_fail_alike() {
 async fn five_failures_lock_the_account_even_for_the_right_password() {
     each_backend(|app| async move {
         for _ in 0..5 {
-            app.login(&email(Role::Contributor), "wrong-password")
-                .await
-                .problem(401, "invalid_credentials");
+            app.login(&email(Role::Contributor), "wrong-password").await.problem(401, "invalid_credentials");
         }
         let locked = app.login(&email(Role::Contributor), PASSWORD).await;
         locked.problem(429, "too_many_attempts");
-        let retry: u64 = locked
-            .headers
-            .get(header::RETRY_AFTER)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let retry: u64 = locked.headers.get(header::RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
         assert!(retry > 0 && retry <= 15 * 60, "{retry}");
         let user = app.user(Role::Contributor).await;
         assert!(user.is_locked(Utc::now()), "{:?}", app.backend);
         // Unknown emails are throttled the same way, so lockouts reveal nothing.
         for _ in 0..5 {
-            app.login("ghost@skola.se", "wrong-password")
-                .await
-                .problem(401, "invalid_credentials");
+            app.login("ghost@skola.se", "wrong-password").await.problem(401, "invalid_credentials");
         }
-        app.login("ghost@skola.se", "wrong-password")
-            .await
-            .problem(429, "too_many_attempts");
+        app.login("ghost@skola.se", "wrong-password").await.problem(429, "too_many_attempts");
     })
     .await;
 }
@@ -103,14 +74,8 @@ async fn expired_and_tampered_tokens_are_refused() {
     each_backend(|app| async move {
         let user = app.user(Role::Admin).await;
         let keys = JwtKeys::from_secret(SECRET);
-        let (expired, _) = keys.issue(
-            user.id,
-            Utc::now() - chrono::Duration::hours(3),
-            Duration::from_secs(60),
-        );
-        app.call(Method::GET, "/api/auth/me", Some(&expired), None)
-            .await
-            .problem(401, "session_expired");
+        let (expired, _) = keys.issue(user.id, Utc::now() - chrono::Duration::hours(3), Duration::from_secs(60));
+        app.call(Method::GET, "/api/auth/me", Some(&expired), None).await.problem(401, "session_expired");
 
         let good = app.token(Role::User).await;
         let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
@@ -118,19 +83,13 @@ async fn expired_and_tampered_tokens_are_refused() {
         let (admin_token, _) = keys.issue(user.id, Utc::now(), Duration::from_secs(60));
         parts[1] = admin_token.split('.').nth(1).unwrap().to_owned();
         let tampered = parts.join(".");
-        app.call(Method::GET, "/api/auth/me", Some(&tampered), None)
-            .await
-            .problem(401, "invalid_token");
+        app.call(Method::GET, "/api/auth/me", Some(&tampered), None).await.problem(401, "invalid_token");
 
         let foreign = JwtKeys::from_secret(b"some-other-secret-some-other-secret")
             .issue(user.id, Utc::now(), Duration::from_secs(60))
             .0;
-        app.call(Method::GET, "/api/auth/me", Some(&foreign), None)
-            .await
-            .problem(401, "invalid_token");
-        app.call(Method::GET, "/api/auth/me", Some("garbage"), None)
-            .await
-            .problem(401, "invalid_token");
+        app.call(Method::GET, "/api/auth/me", Some(&foreign), None).await.problem(401, "invalid_token");
+        app.call(Method::GET, "/api/auth/me", Some("garbage"), None).await.problem(401, "invalid_token");
     })
     .await;
 }
@@ -152,24 +111,16 @@ async fn cookie_sessions_need_the_csrf_header_for_writes() {
             if let Some(value) = csrf_header {
                 builder = builder.header("x-csrf-token", value);
             }
-            builder
-                .body(Body::from(json!({ "display_name": "Renamed" }).to_string()))
-                .unwrap()
+            builder.body(Body::from(json!({ "display_name": "Renamed" }).to_string())).unwrap()
         };
         app.send(patch(None)).await.problem(403, "csrf_failed");
-        app.send(patch(Some("forged-value")))
-            .await
-            .problem(403, "csrf_failed");
+        app.send(patch(Some("forged-value"))).await.problem(403, "csrf_failed");
         let ok = app.send(patch(Some(csrf))).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
         assert_eq!(ok.body["display_name"], "Renamed");
 
         // Reads by cookie need no header, and /me hands the SPA its CSRF token.
-        let me = Request::builder()
-            .uri("/api/auth/me")
-            .header(header::COOKIE, &cookie)
-            .body(Body::empty())
-            .unwrap();
+        let me = Request::builder().uri("/api/auth/me").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
         let me = app.send(me).await;
         assert_eq!(me.status, StatusCode::OK);
         assert_eq!(me.body["csrf_token"], csrf);
@@ -182,16 +133,8 @@ async fn logout_clears_the_cookie() {
     each_backend(|app| async move {
         let reply = app.call(Method::POST, "/api/auth/logout", None, None).await;
         assert_eq!(reply.status, StatusCode::NO_CONTENT);
-        let cookie = reply
-            .headers
-            .get(header::SET_COOKIE)
-            .unwrap()
-            .to_str()
-            .unwrap();
-        assert!(
-            cookie.starts_with("skt_session=;") && cookie.contains("Max-Age=0"),
-            "{cookie}"
-        );
+        let cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        assert!(cookie.starts_with("skt_session=;") && cookie.contains("Max-Age=0"), "{cookie}");
     })
     .await;
 }
@@ -203,21 +146,10 @@ async fn disabled_accounts_can_do_nothing() {
         let admin = app.token(Role::Admin).await;
         let user = app.user(Role::User).await;
         let path = format!("/api/admin/users/{}", user.id);
-        let reply = app
-            .call(
-                Method::PATCH,
-                &path,
-                Some(&admin),
-                Some(json!({ "disabled": true })),
-            )
-            .await;
+        let reply = app.call(Method::PATCH, &path, Some(&admin), Some(json!({ "disabled": true }))).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        app.call(Method::GET, "/api/auth/me", Some(&token), None)
-            .await
-            .problem(403, "account_disabled");
-        app.login(&email(Role::User), PASSWORD)
-            .await
-            .problem(403, "account_disabled");
+        app.call(Method::GET, "/api/auth/me", Some(&token), None).await.problem(403, "account_disabled");
+        app.login(&email(Role::User), PASSWORD).await.problem(403, "account_disabled");
     })
     .await;
 }

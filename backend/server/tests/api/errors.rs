@@ -13,7 +13,8 @@ async fn validation_errors_list_every_offending_field() {
         let body = json!({ "email": "not-an-email", "display_name": "", "role": "user", "password": "short" });
         let reply = app.call(Method::POST, "/api/admin/users", Some(&admin), Some(body)).await;
         let problem = reply.problem(422, "validation_failed");
-        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> =
+            problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["display_name", "email", "password"], "{problem}");
         assert_eq!(problem["errors"][2]["message"], "must be between 8 and 1024 characters");
     })
@@ -57,28 +58,14 @@ async fn malformed_bodies_and_unknown_fields_are_problems() {
 #[tokio::test]
 async fn unknown_routes_methods_and_ids_are_problems() {
     each_backend(|app| async move {
-        app.call(Method::GET, "/api/nope", None, None)
-            .await
-            .problem(404, "not_found");
+        app.call(Method::GET, "/api/nope", None, None).await.problem(404, "not_found");
         let reply = app.call(Method::DELETE, "/api/auth/me", None, None).await;
         reply.problem(405, "method_not_allowed");
         let admin = app.token(Role::Admin).await;
-        app.call(
-            Method::GET,
-            "/api/admin/users/not-a-uuid",
-            Some(&admin),
-            None,
-        )
-        .await
-        .problem(400, "bad_request");
-        app.call(
-            Method::GET,
-            "/api/admin/users?limit=many",
-            Some(&admin),
-            None,
-        )
-        .await
-        .problem(422, "validation_failed");
+        app.call(Method::GET, "/api/admin/users/not-a-uuid", Some(&admin), None).await.problem(400, "bad_request");
+        app.call(Method::GET, "/api/admin/users?limit=many", Some(&admin), None)
+            .await
+            .problem(422, "validation_failed");
     })
     .await;
 }

@@ -3,6 +3,10 @@
 
 mod admin_users;
 mod auth;
+mod e2e_docker;
 mod errors;
+mod fake_runner;
 mod openapi;
+mod runs;
 mod support;
+mod tools;

@@ -5,13 +5,17 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
+use skriptoteket_domain::execution::Runner;
 use skriptoteket_domain::{Role, User};
 use skriptoteket_server::api;
 use skriptoteket_server::auth::jwt::JwtKeys;
+use skriptoteket_server::execution::{RunConfig, queue};
 use skriptoteket_server::services::users::{CreateUser, create_unchecked};
 use skriptoteket_server::state::{AppState, SessionConfig};
 use skriptoteket_store::testing::{Backend, TestDb, backends};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct-horse-battery";
@@ -21,7 +25,18 @@ pub struct TestApp {
     pub backend: Backend,
     pub router: Router,
     pub state: AppState,
-    _db: TestDb,
+    pub dir: tempfile::TempDir,
+    workers: Option<JoinSet<()>>,
+    db: Option<TestDb>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.state.shutdown.cancel();
+        if let Some(mut workers) = self.workers.take() {
+            workers.abort_all();
+        }
+    }
 }
 
 pub struct Reply {
@@ -32,29 +47,17 @@ pub struct Reply {
 
 impl Reply {
     pub fn content_type(&self) -> &str {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     /// Asserts this is a problem document with `status` and `code`, and returns it.
     #[track_caller]
     pub fn problem(&self, status: u16, code: &str) -> &Value {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
-        assert_eq!(
-            self.content_type(),
-            "application/problem+json",
-            "body: {}",
-            self.body
-        );
+        assert_eq!(self.content_type(), "application/problem+json", "body: {}", self.body);
         assert_eq!(self.body["code"], code, "body: {}", self.body);
         assert_eq!(self.body["status"], status);
-        assert!(
-            self.body["request_id"].is_string(),
-            "problems carry the request id: {}",
-            self.body
-        );
+        assert!(self.body["request_id"].is_string(), "problems carry the request id: {}", self.body);
         &self.body
     }
 }
@@ -74,83 +77,105 @@ pub fn email(role: Role) -> String {
     format!("{role}@skola.se")
 }
 
+/// How a test app runs tools.
+pub enum Engine {
+    /// The scripted fake (no Docker): for queue, permission and validation tests.
+    Fake(Arc<crate::fake_runner::FakeRunner>),
+    /// The real Docker runner and image.
+    Docker,
+}
+
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
+        Self::build(backend, Engine::Fake(Arc::new(crate::fake_runner::FakeRunner::default())), |_| {}).await
+    }
+
+    /// The real Docker runner; `None` when the suite deliberately skips Docker.
+    pub async fn with_docker(backend: Backend, configure: impl FnOnce(&mut RunConfig)) -> Option<Self> {
+        if std::env::var("SKRIPTOTEKET_TEST_DOCKER").as_deref() != Ok("1") {
+            if std::env::var("SKRIPTOTEKET_TEST_SKIP_DOCKER").as_deref() == Ok("1") {
+                return None;
+            }
+            panic!(
+                "set SKRIPTOTEKET_TEST_DOCKER=1 (make test does) or SKRIPTOTEKET_TEST_SKIP_DOCKER=1 to skip on purpose"
+            );
+        }
+        Some(Self::build(backend, Engine::Docker, configure).await)
+    }
+
+    pub async fn build(backend: Backend, engine: Engine, configure: impl FnOnce(&mut RunConfig)) -> Self {
         let db = TestDb::new(backend).await;
         for role in Role::ALL {
-            let new = CreateUser {
-                email: email(role),
-                display_name: format!("The {role}"),
-                role,
-                password: PASSWORD.into(),
-            };
-            create_unchecked(db.store.as_ref(), new)
-                .await
-                .expect("seed user");
+            let new =
+                CreateUser { email: email(role), display_name: format!("The {role}"), role, password: PASSWORD.into() };
+            create_unchecked(db.store.as_ref(), new).await.expect("seed user");
         }
-        let sessions = SessionConfig {
-            ttl: Duration::from_secs(3600),
-            cookie_secure: false,
+        let dir = tempfile::tempdir().unwrap();
+        let instance = format!("test-{}", uuid::Uuid::new_v4().simple());
+        let mut runs = RunConfig::under(dir.path(), &instance);
+        runs.timeout_sandbox = Duration::from_secs(20);
+        runs.timeout_production = Duration::from_secs(20);
+        configure(&mut runs);
+        Self::start(backend, engine, db, dir, runs).await
+    }
+
+    /// Simulates `kill -9` and a new start on the same database, files and instance name:
+    /// the workers vanish without recording anything, then a fresh state starts.
+    pub async fn crash_and_restart(mut self, engine: Engine) -> Self {
+        if let Some(mut workers) = self.workers.take() {
+            workers.abort_all();
+            while workers.join_next().await.is_some() {}
+        }
+        let db = self.db.take().expect("db");
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        let runs = self.state.runs.clone();
+        Self::start(self.backend, engine, db, dir, runs).await
+    }
+
+    async fn start(backend: Backend, engine: Engine, db: TestDb, dir: tempfile::TempDir, runs: RunConfig) -> Self {
+        let runner: Arc<dyn Runner> = match engine {
+            Engine::Fake(fake) => fake,
+            Engine::Docker => {
+                let image = std::env::var("RUNNER_IMAGE").unwrap_or_else(|_| "skriptoteket-runner:latest".into());
+                let runner =
+                    skriptoteket_runner::DockerRunner::connect(image, Default::default(), runs.instance.clone())
+                        .await
+                        .expect("docker");
+                Arc::new(runner)
+            }
         };
-        let state = AppState::new(db.store.clone(), JwtKeys::from_secret(SECRET), sessions);
+        let sessions = SessionConfig { ttl: Duration::from_secs(3600), cookie_secure: false };
+        let state = AppState::new(db.store.clone(), runner, JwtKeys::from_secret(SECRET), sessions, runs);
+        let workers = queue::start(&state).await.expect("queue");
         let router = api::app(state.clone(), Duration::from_secs(30), None);
-        Self {
-            backend,
-            router,
-            state,
-            _db: db,
-        }
+        Self { backend, router, state, dir, workers: Some(workers), db: Some(db) }
     }
 
     pub async fn user(&self, role: Role) -> User {
-        self.state
-            .store
-            .user_credentials(&email(role))
-            .await
-            .unwrap()
-            .unwrap()
-            .0
+        self.state.store.user_credentials(&email(role)).await.unwrap().unwrap().0
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply { status, headers, body }
     }
 
     /// A JSON request with an optional Bearer token.
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
         let mut builder = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         let request = match body {
-            Some(json) => builder
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(json.to_string())),
+            Some(json) => builder.header(header::CONTENT_TYPE, "application/json").body(Body::from(json.to_string())),
             None => builder.body(Body::empty()),
         };
         self.send(request.unwrap()).await
@@ -158,8 +183,7 @@ impl TestApp {
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         let body = serde_json::json!({ "email": email, "password": password });
-        self.call(Method::POST, "/api/auth/login", None, Some(body))
-            .await
+        self.call(Method::POST, "/api/auth/login", None, Some(body)).await
     }
 
     /// Signs in as the seeded user of `role` and returns the Bearer token.
@@ -167,5 +191,97 @@ impl TestApp {
         let reply = self.login(&email(role), PASSWORD).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.body["access_token"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A multipart body: `(name, Some(file name), bytes)` for files, `(name, None, text)` for fields.
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "skriptoteket-test-boundary";
+    let mut body = Vec::new();
+    for (name, file, data) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(file) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// Posts a multipart form with a Bearer token and optional extra headers.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        token: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let (content_type, body) = multipart(parts);
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.send(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Creates a tool as the contributor, with `source` and optional schemas, gives it a
+    /// category and profession, and publishes it as the admin. Returns (tool id, slug, version id).
+    pub async fn publish_tool(
+        &self,
+        slug: &str,
+        source: &str,
+        input_schema: serde_json::Value,
+        settings_schema: serde_json::Value,
+    ) -> (String, String, String) {
+        let author = self.token(Role::Contributor).await;
+        let admin = self.token(Role::Admin).await;
+        let created = self
+            .call(Method::POST, "/api/admin/tools", Some(&author), Some(serde_json::json!({ "title": format!("Verktyg {slug}"), "summary": "Ett testverktyg", "slug": slug })))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let tool_id = created.body["tool"]["id"].as_str().unwrap().to_owned();
+        let version_id = created.body["draft"]["id"].as_str().unwrap().to_owned();
+        let categories = self.call(Method::GET, "/api/categories", Some(&author), None).await;
+        let professions = self.call(Method::GET, "/api/professions", Some(&author), None).await;
+        let patch = serde_json::json!({ "category_ids": [categories.body[0]["id"]], "profession_ids": [professions.body[0]["id"]] });
+        let patched =
+            self.call(Method::PATCH, &format!("/api/admin/tools/{tool_id}"), Some(&author), Some(patch)).await;
+        assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+        let save = serde_json::json!({ "source": source, "input_schema": input_schema, "settings_schema": settings_schema, "expected_revision": created.body["draft"]["revision"] });
+        let saved =
+            self.call(Method::PUT, &format!("/api/admin/tool-versions/{version_id}"), Some(&author), Some(save)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let submitted = self
+            .call(Method::POST, &format!("/api/admin/tool-versions/{version_id}/submit-review"), Some(&author), None)
+            .await;
+        assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+        let published = self
+            .call(Method::POST, &format!("/api/admin/tool-versions/{version_id}/publish"), Some(&admin), None)
+            .await;
+        assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+        (tool_id, slug.to_owned(), version_id)
+    }
+
+    /// Polls a run until it is final (at most `secs` seconds).
+    pub async fn wait_run(&self, token: &str, run_id: &str, secs: u64) -> Reply {
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let reply = self.call(Method::GET, &format!("/api/runs/{run_id}"), Some(token), None).await;
+            let status = reply.body["status"].as_str().unwrap_or_default().to_owned();
+            if !matches!(status.as_str(), "queued" | "running") || std::time::Instant::now() > deadline {
+                return reply;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }

@@ -4,10 +4,7 @@ use super::*;
 
 fn actions(next_actions: Value) -> (Vec<NextAction>, Vec<String>) {
     let payload = parse(&result_doc(json!({ "next_actions": next_actions }))).ui;
-    let notices = system_notices(&payload)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let notices = system_notices(&payload).into_iter().map(str::to_owned).collect();
     (payload.next_actions, notices)
 }
 
@@ -30,14 +27,10 @@ fn a_full_action_is_kept_as_declared() {
 
 #[test]
 fn defaults_fill_in_what_is_optional() {
-    let (kept, _) =
-        actions(json!([{"action_id": "next", "fields": [{"name": "n", "kind": "text"}]}]));
+    let (kept, _) = actions(json!([{"action_id": "next", "fields": [{"name": "n", "kind": "text"}]}]));
     assert_eq!(kept[0].label, "next");
     assert_eq!(kept[0].kind, ActionKind::Form);
-    assert_eq!(
-        kept[0].fields[0],
-        ActionField::new("n", FieldKind::Text, "n")
-    );
+    assert_eq!(kept[0].fields[0], ActionField::new("n", FieldKind::Text, "n"));
     assert_eq!(kept[0].prefill, None);
 }
 
@@ -50,26 +43,19 @@ fn duplicate_action_ids_keep_the_first() {
     assert_eq!(labels, ["first", "B"]);
     assert_eq!(
         notices,
-        [
-            "Skriptoteket: dropped 1 next action whose action_id was already used: `a` (next_actions[2])."
-        ]
+        ["Skriptoteket: dropped 1 next action whose action_id was already used: `a` (next_actions[2])."]
     );
 }
 
 #[test]
 fn at_most_ten_actions_are_offered() {
-    let mut declared: Vec<Value> = (0..14)
-        .map(|i| json!({"action_id": format!("a{i}"), "label": "x"}))
-        .collect();
+    let mut declared: Vec<Value> = (0..14).map(|i| json!({"action_id": format!("a{i}"), "label": "x"})).collect();
     // Problems past the cap are not worth a notice of their own.
     declared.push(json!({"action_id": "bad", "fields": [{"name": "f", "kind": "date"}]}));
     let (kept, notices) = actions(Value::Array(declared));
     assert_eq!(kept.len(), limits::MAX_NEXT_ACTIONS);
     assert_eq!(kept[9].action_id, "a9");
-    assert_eq!(
-        notices,
-        ["Skriptoteket: only the first 10 of 15 next actions are offered."]
-    );
+    assert_eq!(notices, ["Skriptoteket: only the first 10 of 15 next actions are offered."]);
 }
 
 #[test]
@@ -81,18 +67,13 @@ fn malformed_actions_are_dropped() {
     assert_eq!(kept.len(), 1);
     assert_eq!(
         notices,
-        [
-            "Skriptoteket: dropped 6 malformed next actions: next_actions[0] `action_id` is missing; \
+        ["Skriptoteket: dropped 6 malformed next actions: next_actions[0] `action_id` is missing; \
           next_actions[1] `action_id` is empty; next_actions[2] `action_id` is longer than 256 bytes; \
           next_actions[3] has kind `wizard` (only `form` is supported); \
-          next_actions[4] `fields` must be a list, not an object; and 1 more."
-        ]
+          next_actions[4] `fields` must be a list, not an object; and 1 more."]
     );
     let (_, notices) = actions(json!("go"));
-    assert_eq!(
-        notices,
-        ["Skriptoteket: dropped 1 malformed next action: `next_actions` must be a list, not text."]
-    );
+    assert_eq!(notices, ["Skriptoteket: dropped 1 malformed next action: `next_actions` must be a list, not text."]);
 }
 
 #[test]
@@ -124,33 +105,19 @@ fn attributes_that_do_not_apply_are_ignored() {
         {"name": "n", "kind": "number", "max_length": 3}
     ]}]));
     assert!(notices.is_empty());
-    assert_eq!(
-        kept[0].fields[0],
-        ActionField::new("t", FieldKind::Text, "t")
-    );
-    assert_eq!(
-        kept[0].fields[1],
-        ActionField::new("n", FieldKind::Number, "n")
-    );
+    assert_eq!(kept[0].fields[0], ActionField::new("t", FieldKind::Text, "t"));
+    assert_eq!(kept[0].fields[1], ActionField::new("n", FieldKind::Number, "n"));
 }
 
 #[test]
 fn fields_are_capped_at_25_and_options_at_100() {
     let options: Vec<Value> = (0..120).map(|i| json!(format!("o{i}"))).collect();
-    let mut fields: Vec<Value> = (0..30)
-        .map(|i| json!({"name": format!("f{i}"), "kind": "text"}))
-        .collect();
+    let mut fields: Vec<Value> = (0..30).map(|i| json!({"name": format!("f{i}"), "kind": "text"})).collect();
     fields[0] = json!({"name": "f0", "kind": "multi_enum", "options": options});
     let (kept, notices) = actions(json!([{"action_id": "a", "fields": fields}]));
     assert_eq!(kept[0].fields.len(), limits::MAX_FIELDS_PER_ACTION);
     assert_eq!(kept[0].fields[0].options.len(), limits::MAX_ENUM_OPTIONS);
-    assert_eq!(
-        kept[0].fields[0].options[0],
-        EnumOption {
-            value: "o0".into(),
-            label: "o0".into()
-        }
-    );
+    assert_eq!(kept[0].fields[0].options[0], EnumOption { value: "o0".into(), label: "o0".into() });
     assert_eq!(
         notices,
         [
@@ -162,16 +129,10 @@ fn fields_are_capped_at_25_and_options_at_100() {
 
 #[test]
 fn bad_and_duplicate_options_are_dropped() {
-    let (kept, notices) = actions(
-        json!([{"action_id": "a", "fields": [{"name": "e", "kind": "enum", "options": [
-            {"value": "A", "label": "Bra"}, "A", {"label": "no value"}, 3, {"value": "v".repeat(600)}, {"value": "B"}
-        ]}]}]),
-    );
-    let values: Vec<&str> = kept[0].fields[0]
-        .options
-        .iter()
-        .map(|o| o.value.as_str())
-        .collect();
+    let (kept, notices) = actions(json!([{"action_id": "a", "fields": [{"name": "e", "kind": "enum", "options": [
+        {"value": "A", "label": "Bra"}, "A", {"label": "no value"}, 3, {"value": "v".repeat(600)}, {"value": "B"}
+    ]}]}]));
+    let values: Vec<&str> = kept[0].fields[0].options.iter().map(|o| o.value.as_str()).collect();
     assert_eq!(values, ["A", "B"]);
     assert_eq!(kept[0].fields[0].options[0].label, "Bra");
     assert!(
@@ -191,10 +152,7 @@ fn prefill_values_that_do_not_fit_are_dropped_one_by_one() {
         {"name": "name", "kind": "string", "max_length": 3},
         {"name": "ok", "kind": "boolean"}
     ], "prefill": {"age": 12.5, "grade": "C", "tags": ["x", "x"], "name": "Alexandra", "ok": true, "ghost": 1, "nothing": null}}]));
-    assert_eq!(
-        kept[0].prefill,
-        Some(json!({"ok": true}).as_object().unwrap().clone())
-    );
+    assert_eq!(kept[0].prefill, Some(json!({"ok": true}).as_object().unwrap().clone()));
     assert_eq!(
         notices,
         [
@@ -215,9 +173,8 @@ fn prefill_values_that_do_not_fit_are_dropped_one_by_one() {
 
 #[test]
 fn prefill_is_cleaned_like_submitted_input() {
-    let (kept, _) = actions(
-        json!([{"action_id": "a", "fields": [{"name": "n", "kind": "integer"}], "prefill": {"n": 4.0}}]),
-    );
+    let (kept, _) =
+        actions(json!([{"action_id": "a", "fields": [{"name": "n", "kind": "integer"}], "prefill": {"n": 4.0}}]));
     assert_eq!(kept[0].prefill.as_ref().unwrap()["n"], json!(4));
 }
 
@@ -235,10 +192,7 @@ fn state_must_be_a_small_object_or_null() {
     );
 
     let fits = json!({ "s": "x".repeat(limits::MAX_STATE_BYTES - 8) });
-    assert_eq!(
-        serde_json::to_vec(&fits).unwrap().len(),
-        limits::MAX_STATE_BYTES
-    );
+    assert_eq!(serde_json::to_vec(&fits).unwrap().len(), limits::MAX_STATE_BYTES);
     assert!(state(fits).state.is_some());
     let payload = state(json!({ "s": "x".repeat(limits::MAX_STATE_BYTES) }));
     assert_eq!(payload.state, None);

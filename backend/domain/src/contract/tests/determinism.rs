@@ -5,13 +5,9 @@ use super::*;
 
 /// A document that triggers most kinds of cut at once.
 fn messy() -> Value {
-    let rows: Vec<Value> = (0..800)
-        .map(|i| json!({"n": i, "s": "x".repeat(600), "l": [i]}))
-        .collect();
-    let columns: Vec<Value> = (0..45)
-        .map(|i| json!(format!("c{i}")))
-        .chain([json!("n"), json!("s"), json!("l")])
-        .collect();
+    let rows: Vec<Value> = (0..800).map(|i| json!({"n": i, "s": "x".repeat(600), "l": [i]})).collect();
+    let columns: Vec<Value> =
+        (0..45).map(|i| json!(format!("c{i}"))).chain([json!("n"), json!("s"), json!("l")]).collect();
     let mut outputs = vec![
         json!({"kind": "table", "title": "Betyg", "columns": columns, "rows": rows}),
         json!({"kind": "video"}),
@@ -24,9 +20,7 @@ fn messy() -> Value {
     let actions: Vec<Value> = (0..12)
         .map(|i| json!({"action_id": format!("a{}", i % 11), "fields": [{"name": "x", "kind": "integer"}], "prefill": {"x": "no"}}))
         .collect();
-    result_doc(
-        json!({"outputs": outputs, "next_actions": actions, "state": [1], "error_summary": 5}),
-    )
+    result_doc(json!({"outputs": outputs, "next_actions": actions, "state": [1], "error_summary": 5}))
 }
 
 #[test]
@@ -35,10 +29,7 @@ fn normalising_twice_gives_identical_results() {
     let first = parse_result(&bytes).unwrap();
     let second = parse_result(&bytes).unwrap();
     assert_eq!(first, second);
-    assert_eq!(
-        serde_json::to_vec(&first).unwrap(),
-        serde_json::to_vec(&second).unwrap()
-    );
+    assert_eq!(serde_json::to_vec(&first).unwrap(), serde_json::to_vec(&second).unwrap());
 
     let notices = system_notices(&first.ui);
     assert_eq!(first.ui.outputs.len(), limits::MAX_OUTPUTS);
@@ -49,9 +40,7 @@ fn normalising_twice_gives_identical_results() {
 #[test]
 fn normalised_payloads_are_a_fixed_point() {
     let once = parse(&messy()).ui;
-    let Value::Object(raw) = serde_json::to_value(&once).unwrap() else {
-        panic!()
-    };
+    let Value::Object(raw) = serde_json::to_value(&once).unwrap() else { panic!() };
     assert_eq!(normalize(&raw), once);
 }
 
@@ -59,12 +48,7 @@ fn normalised_payloads_are_a_fixed_point() {
 fn normalize_accepts_any_object_and_ignores_other_keys() {
     let raw = json!({"outputs": [{"kind": "markdown", "markdown": "hej"}], "whatever": 1});
     let payload = normalize(raw.as_object().unwrap());
-    assert_eq!(
-        payload.outputs,
-        [UiOutput::Markdown {
-            markdown: "hej".into()
-        }]
-    );
+    assert_eq!(payload.outputs, [UiOutput::Markdown { markdown: "hej".into() }]);
     assert_eq!(normalize(&serde_json::Map::new()), UiPayload::default());
 }
 
@@ -109,64 +93,25 @@ fn results_serialize_in_the_result_json_shape() {
 #[test]
 fn every_output_kind_has_its_snake_case_tag() {
     let kinds: Vec<String> = [
-        UiOutput::Notice {
-            level: NoticeLevel::Warning,
-            message: String::new(),
-        },
-        UiOutput::Markdown {
-            markdown: String::new(),
-        },
-        UiOutput::Table {
-            title: None,
-            columns: vec![],
-            rows: vec![],
-        },
-        UiOutput::Json {
-            title: Some("t".into()),
-            value: Value::Null,
-        },
-        UiOutput::HtmlSandboxed {
-            html: String::new(),
-        },
+        UiOutput::Notice { level: NoticeLevel::Warning, message: String::new() },
+        UiOutput::Markdown { markdown: String::new() },
+        UiOutput::Table { title: None, columns: vec![], rows: vec![] },
+        UiOutput::Json { title: Some("t".into()), value: Value::Null },
+        UiOutput::HtmlSandboxed { html: String::new() },
         UiOutput::VegaLite { spec: json!({}) },
     ]
     .iter()
-    .map(|o| {
-        serde_json::to_value(o).unwrap()["kind"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    })
+    .map(|o| serde_json::to_value(o).unwrap()["kind"].as_str().unwrap().to_owned())
     .collect();
-    assert_eq!(
-        kinds,
-        [
-            "notice",
-            "markdown",
-            "table",
-            "json",
-            "html_sandboxed",
-            "vega_lite"
-        ]
-    );
+    assert_eq!(kinds, ["notice", "markdown", "table", "json", "html_sandboxed", "vega_lite"]);
 }
 
 #[cfg(feature = "openapi")]
 #[test]
 fn the_types_document_themselves() {
     use utoipa::PartialSchema;
-    let schema = serde_json::to_value(ToolResult::schema())
-        .unwrap()
-        .to_string();
-    assert!(
-        schema.contains("#/components/schemas/UiPayload"),
-        "{schema}"
-    );
-    let output = serde_json::to_value(UiOutput::schema())
-        .unwrap()
-        .to_string();
-    assert!(
-        output.contains("html_sandboxed") && output.contains("vega_lite"),
-        "{output}"
-    );
+    let schema = serde_json::to_value(ToolResult::schema()).unwrap().to_string();
+    assert!(schema.contains("#/components/schemas/UiPayload"), "{schema}");
+    let output = serde_json::to_value(UiOutput::schema()).unwrap().to_string();
+    assert!(output.contains("html_sandboxed") && output.contains("vega_lite"), "{output}");
 }

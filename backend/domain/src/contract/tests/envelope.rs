@@ -9,9 +9,7 @@ fn err(bytes: &[u8]) -> ContractError {
 
 #[test]
 fn a_minimal_result_parses() {
-    let result = parse(
-        &json!({ "contract_version": 2, "status": "failed", "error_summary": "Fel i filen" }),
-    );
+    let result = parse(&json!({ "contract_version": 2, "status": "failed", "error_summary": "Fel i filen" }));
     assert_eq!(result.status, ToolStatus::Failed);
     assert_eq!(result.error_summary.as_deref(), Some("Fel i filen"));
     assert_eq!(result.ui, UiPayload::default());
@@ -20,15 +18,10 @@ fn a_minimal_result_parses() {
 
 #[test]
 fn every_status_is_understood() {
-    for (name, status) in [
-        ("succeeded", ToolStatus::Succeeded),
-        ("failed", ToolStatus::Failed),
-        ("timed_out", ToolStatus::TimedOut),
-    ] {
-        assert_eq!(
-            parse(&json!({ "contract_version": 2, "status": name })).status,
-            status
-        );
+    for (name, status) in
+        [("succeeded", ToolStatus::Succeeded), ("failed", ToolStatus::Failed), ("timed_out", ToolStatus::TimedOut)]
+    {
+        assert_eq!(parse(&json!({ "contract_version": 2, "status": name })).status, status);
     }
 }
 
@@ -38,11 +31,7 @@ fn empty_or_blank_files_are_refused() {
     assert_eq!(err(b" \n\t "), ContractError::Empty);
     assert_eq!(err(b"\xEF\xBB\xBF"), ContractError::Empty);
     assert_eq!(ContractError::Empty.code(), "result_empty");
-    assert!(
-        ContractError::Missing
-            .to_string()
-            .contains("result.json is missing")
-    );
+    assert!(ContractError::Missing.to_string().contains("result.json is missing"));
 }
 
 #[test]
@@ -50,16 +39,8 @@ fn files_over_one_mib_are_refused_before_parsing() {
     // Not even JSON: the size check must come first.
     let big = vec![b'x'; limits::MAX_RESULT_FILE_BYTES + 1];
     let e = err(&big);
-    assert_eq!(
-        e,
-        ContractError::TooLarge {
-            bytes: limits::MAX_RESULT_FILE_BYTES + 1
-        }
-    );
-    assert_eq!(
-        e.to_string(),
-        "The tool's result.json is too large (1.1 MiB); it may be at most 1 MiB."
-    );
+    assert_eq!(e, ContractError::TooLarge { bytes: limits::MAX_RESULT_FILE_BYTES + 1 });
+    assert_eq!(e.to_string(), "The tool's result.json is too large (1.1 MiB); it may be at most 1 MiB.");
     assert_eq!(e.code(), "result_too_large");
 
     // Exactly at the limit is fine (padding with whitespace keeps it valid JSON).
@@ -72,20 +53,12 @@ fn files_over_one_mib_are_refused_before_parsing() {
 fn invalid_json_names_line_and_column() {
     let e = err(b"{\n  \"contract_version\": 2,\n  \"status\": \"succeeded\",\n}");
     assert_eq!(e.code(), "result_not_json");
-    assert_eq!(
-        e.to_string(),
-        "The tool's result.json is not valid JSON: trailing comma (line 4, column 1)."
-    );
-    let ContractError::NotJson { line, .. } = err(b"{\"a\": tru}") else {
-        panic!()
-    };
+    assert_eq!(e.to_string(), "The tool's result.json is not valid JSON: trailing comma (line 4, column 1).");
+    let ContractError::NotJson { line, .. } = err(b"{\"a\": tru}") else { panic!() };
     assert_eq!(line, 1);
     assert!(matches!(err(b"{\"a\": 1"), ContractError::NotJson { .. }));
     assert!(matches!(err(b"\xff\xfe{}"), ContractError::NotJson { .. }));
-    assert!(matches!(
-        err(b"{\"s\": \"\xc3\x28\"}"),
-        ContractError::NotJson { .. }
-    ));
+    assert!(matches!(err(b"{\"s\": \"\xc3\x28\"}"), ContractError::NotJson { .. }));
     assert!(matches!(err(b"NaN"), ContractError::NotJson { .. }));
 }
 
@@ -109,63 +82,36 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
 #[test]
 fn a_document_that_is_not_an_object_is_refused() {
     assert_eq!(err(b"[]"), ContractError::NotObject { found: "a list" });
-    assert_eq!(
-        err(b"\"hello\"").to_string(),
-        "The tool's result.json must be a JSON object, not text."
-    );
+    assert_eq!(err(b"\"hello\"").to_string(), "The tool's result.json must be a JSON object, not text.");
     assert_eq!(err(b"null").code(), "result_not_object");
 }
 
 #[test]
 fn contract_version_must_be_2() {
-    assert_eq!(
-        err(br#"{"status":"succeeded"}"#),
-        ContractError::MissingVersion
-    );
-    assert_eq!(
-        err(br#"{"contract_version":null,"status":"succeeded"}"#),
-        ContractError::MissingVersion
-    );
+    assert_eq!(err(br#"{"status":"succeeded"}"#), ContractError::MissingVersion);
+    assert_eq!(err(br#"{"contract_version":null,"status":"succeeded"}"#), ContractError::MissingVersion);
     let e = err(br#"{"contract_version":1,"status":"succeeded"}"#);
-    assert_eq!(
-        e.to_string(),
-        "The tool's result.json has contract_version 1; Skriptoteket expects version 2."
-    );
+    assert_eq!(e.to_string(), "The tool's result.json has contract_version 1; Skriptoteket expects version 2.");
     assert_eq!(e.code(), "result_wrong_version");
     for bad in [r#""2""#, "2.5", "-2", "[2]", "3"] {
         let doc = format!(r#"{{"contract_version":{bad},"status":"succeeded"}}"#);
-        assert!(
-            matches!(err(doc.as_bytes()), ContractError::WrongVersion { .. }),
-            "{bad}"
-        );
+        assert!(matches!(err(doc.as_bytes()), ContractError::WrongVersion { .. }), "{bad}");
     }
-    let ContractError::WrongVersion { found } = err(br#"{"contract_version":"v2","status":"x"}"#)
-    else {
-        panic!()
-    };
+    let ContractError::WrongVersion { found } = err(br#"{"contract_version":"v2","status":"x"}"#) else { panic!() };
     assert_eq!(found, r#""v2""#);
 }
 
 #[test]
 fn status_must_be_known() {
-    assert_eq!(
-        err(br#"{"contract_version":2}"#),
-        ContractError::MissingStatus
-    );
+    assert_eq!(err(br#"{"contract_version":2}"#), ContractError::MissingStatus);
     let e = err(br#"{"contract_version":2,"status":"done"}"#);
     assert_eq!(
         e.to_string(),
         "The tool's result.json has the unknown status \"done\" (expected succeeded, failed or timed_out)."
     );
     assert_eq!(e.code(), "result_bad_status");
-    assert!(matches!(
-        err(br#"{"contract_version":2,"status":"SUCCEEDED"}"#),
-        ContractError::BadStatus { .. }
-    ));
-    assert!(matches!(
-        err(br#"{"contract_version":2,"status":1}"#),
-        ContractError::BadStatus { .. }
-    ));
+    assert!(matches!(err(br#"{"contract_version":2,"status":"SUCCEEDED"}"#), ContractError::BadStatus { .. }));
+    assert!(matches!(err(br#"{"contract_version":2,"status":1}"#), ContractError::BadStatus { .. }));
 }
 
 #[test]
@@ -181,10 +127,7 @@ fn error_summary_is_capped_and_must_be_text() {
     let result = parse(&result_doc(json!({ "error_summary": long })));
     let summary = result.error_summary.unwrap();
     assert!(summary.len() <= limits::MAX_ERROR_SUMMARY_BYTES && summary.ends_with('…'));
-    assert_eq!(
-        system_notices(&result.ui),
-        ["Skriptoteket: the error summary was shortened to 20 KiB."]
-    );
+    assert_eq!(system_notices(&result.ui), ["Skriptoteket: the error summary was shortened to 20 KiB."]);
 
     let result = parse(&result_doc(json!({ "error_summary": {"trace": 1} })));
     assert_eq!(result.error_summary, None);
@@ -192,10 +135,7 @@ fn error_summary_is_capped_and_must_be_text() {
         system_notices(&result.ui),
         ["Skriptoteket: the error summary was ignored: it must be text, not an object."]
     );
-    assert_eq!(
-        parse(&result_doc(json!({ "error_summary": "  " }))).error_summary,
-        None
-    );
+    assert_eq!(parse(&result_doc(json!({ "error_summary": "  " }))).error_summary, None);
 }
 
 #[test]
@@ -219,17 +159,13 @@ fn declared_artifacts_keep_only_safe_distinct_paths() {
     assert_eq!(result.artifacts[0].bytes, 120_000);
     let notices = system_notices(&result.ui);
     assert_eq!(notices.len(), 1);
-    assert!(notices[0].starts_with(
-        "Skriptoteket: ignored 9 declared artifacts: `output/report.pdf` is listed twice;"
-    ));
+    assert!(notices[0].starts_with("Skriptoteket: ignored 9 declared artifacts: `output/report.pdf` is listed twice;"));
     assert!(notices[0].ends_with("and 4 more."), "{}", notices[0]);
 }
 
 #[test]
 fn declared_artifacts_are_capped() {
-    let many: Vec<Value> = (0..105)
-        .map(|i| json!({"path": format!("output/{i}.txt"), "bytes": i}))
-        .collect();
+    let many: Vec<Value> = (0..105).map(|i| json!({"path": format!("output/{i}.txt"), "bytes": i})).collect();
     let result = parse(&result_doc(json!({ "artifacts": many })));
     assert_eq!(result.artifacts.len(), limits::MAX_DECLARED_ARTIFACTS);
     assert_eq!(
@@ -270,8 +206,7 @@ fn junk_never_panics_and_always_fits() {
                 assert!(size <= limits::MAX_UI_PAYLOAD_BYTES);
                 assert!(result.ui.outputs.len() <= limits::MAX_OUTPUTS);
                 // Normalised output must survive a round trip through its own types.
-                let back: UiPayload =
-                    serde_json::from_slice(&serde_json::to_vec(&result.ui).unwrap()).unwrap();
+                let back: UiPayload = serde_json::from_slice(&serde_json::to_vec(&result.ui).unwrap()).unwrap();
                 assert_eq!(back, result.ui);
             }
         }

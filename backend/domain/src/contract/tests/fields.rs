@@ -7,13 +7,7 @@ fn field(name: &str, kind: FieldKind) -> ActionField {
 }
 
 fn with_options(mut f: ActionField, values: &[&str]) -> ActionField {
-    f.options = values
-        .iter()
-        .map(|v| EnumOption {
-            value: (*v).into(),
-            label: (*v).into(),
-        })
-        .collect();
+    f.options = values.iter().map(|v| EnumOption { value: (*v).into(), label: (*v).into() }).collect();
     f
 }
 
@@ -38,11 +32,7 @@ fn form() -> Vec<ActionField> {
 }
 
 fn issues(input: Value) -> Vec<(String, String)> {
-    validate_fields(&form(), &input)
-        .expect_err("should be refused")
-        .into_iter()
-        .map(|i| (i.field, i.message))
-        .collect()
+    validate_fields(&form(), &input).expect_err("should be refused").into_iter().map(|i| (i.field, i.message)).collect()
 }
 
 fn issue(field: &str, message: &str) -> (String, String) {
@@ -76,24 +66,15 @@ fn optional_fields_may_be_missing_or_null() {
 #[test]
 fn the_input_must_be_an_object() {
     for input in [json!([]), json!("x"), Value::Null] {
-        assert_eq!(
-            issues(input),
-            [issue("", "the input must be a JSON object")]
-        );
+        assert_eq!(issues(input), [issue("", "the input must be a JSON object")]);
     }
 }
 
 #[test]
 fn required_fields_must_be_given() {
     assert_eq!(issues(json!({})), [issue("name", "is required")]);
-    assert_eq!(
-        issues(json!({"name": null})),
-        [issue("name", "is required")]
-    );
-    assert_eq!(
-        issues(json!({"name": "   "})),
-        [issue("name", "is required")]
-    );
+    assert_eq!(issues(json!({"name": null})), [issue("name", "is required")]);
+    assert_eq!(issues(json!({"name": "   "})), [issue("name", "is required")]);
     let mut tags = with_options(field("tags", FieldKind::MultiEnum), &["x"]);
     tags.required = true;
     assert!(validate_fields(&[tags.clone()], &json!({"tags": []})).is_err());
@@ -121,55 +102,28 @@ fn each_kind_refuses_the_wrong_type() {
 
 #[test]
 fn integers_must_be_whole_and_within_bounds() {
-    assert_eq!(
-        issues(json!({"name": "a", "age": 1.5})),
-        [issue("age", "must be a whole number")]
-    );
-    assert_eq!(
-        issues(json!({"name": "a", "age": -1})),
-        [issue("age", "must be at least 0")]
-    );
-    assert_eq!(
-        issues(json!({"name": "a", "age": 121})),
-        [issue("age", "must be at most 120")]
-    );
-    assert_eq!(
-        issues(json!({"name": "a", "age": 1e300})),
-        [issue("age", "must be a whole number")]
-    );
+    assert_eq!(issues(json!({"name": "a", "age": 1.5})), [issue("age", "must be a whole number")]);
+    assert_eq!(issues(json!({"name": "a", "age": -1})), [issue("age", "must be at least 0")]);
+    assert_eq!(issues(json!({"name": "a", "age": 121})), [issue("age", "must be at most 120")]);
+    assert_eq!(issues(json!({"name": "a", "age": 1e300})), [issue("age", "must be a whole number")]);
     assert!(validate_fields(&form(), &json!({"name": "a", "age": 120})).is_ok());
-    assert!(
-        validate_fields(
-            &[field("big", FieldKind::Integer)],
-            &json!({"big": u64::MAX})
-        )
-        .is_err()
-    );
+    assert!(validate_fields(&[field("big", FieldKind::Integer)], &json!({"big": u64::MAX})).is_err());
 }
 
 #[test]
 fn numbers_respect_fractional_bounds() {
-    assert_eq!(
-        issues(json!({"name": "a", "score": -2})),
-        [issue("score", "must be at least -1.5")]
-    );
+    assert_eq!(issues(json!({"name": "a", "score": -2})), [issue("score", "must be at least -1.5")]);
 }
 
 #[test]
 fn text_length_counts_characters_not_bytes() {
     assert!(validate_fields(&form(), &json!({"name": "ÅÄÖåä"})).is_ok());
-    assert_eq!(
-        issues(json!({"name": "ÅÄÖåäö"})),
-        [issue("name", "must be at most 5 characters")]
-    );
+    assert_eq!(issues(json!({"name": "ÅÄÖåäö"})), [issue("name", "must be at most 5 characters")]);
 }
 
 #[test]
 fn enum_values_must_be_offered_options() {
-    assert_eq!(
-        issues(json!({"name": "a", "grade": "C"})),
-        [issue("grade", "must be one of the offered options")]
-    );
+    assert_eq!(issues(json!({"name": "a", "grade": "C"})), [issue("grade", "must be one of the offered options")]);
     assert_eq!(
         issues(json!({"name": "a", "tags": ["x", "w"]})),
         [issue("tags", "must only contain the offered options")]
@@ -184,10 +138,7 @@ fn enum_values_must_be_offered_options() {
 fn unknown_fields_are_refused_in_sorted_order() {
     assert_eq!(
         issues(json!({"name": "a", "zeta": 1, "alpha": 2})),
-        [
-            issue("alpha", "is not a field of this form"),
-            issue("zeta", "is not a field of this form")
-        ]
+        [issue("alpha", "is not a field of this form"), issue("zeta", "is not a field of this form")]
     );
 }
 
@@ -215,13 +166,6 @@ fn action_input_is_checked_against_that_action() {
     };
     assert!(validate_action_input(&action, &json!({"name": "Ada"})).is_ok());
     assert!(validate_action_input(&action, &json!({"name": "Ada", "x": 1})).is_err());
-    let button = NextAction {
-        fields: Vec::new(),
-        ..action
-    };
-    assert!(
-        validate_action_input(&button, &json!({}))
-            .unwrap()
-            .is_empty()
-    );
+    let button = NextAction { fields: Vec::new(), ..action };
+    assert!(validate_action_input(&button, &json!({})).unwrap().is_empty());
 }

@@ -13,9 +13,7 @@ mod tables;
 /// A minimal valid result.json around `ui` (merged into the top level).
 pub(super) fn result_doc(ui: Value) -> Value {
     let mut doc = json!({ "contract_version": 2, "status": "succeeded" });
-    let (Value::Object(doc_map), Value::Object(ui)) = (&mut doc, ui) else {
-        panic!("objects only")
-    };
+    let (Value::Object(doc_map), Value::Object(ui)) = (&mut doc, ui) else { panic!("objects only") };
     doc_map.extend(ui);
     doc
 }
@@ -31,9 +29,7 @@ pub(super) fn system_notices(payload: &UiPayload) -> Vec<&str> {
         .outputs
         .iter()
         .filter_map(|o| match o {
-            UiOutput::Notice { message, .. } if message.starts_with(SYSTEM_NOTICE_PREFIX) => {
-                Some(message.as_str())
-            }
+            UiOutput::Notice { message, .. } if message.starts_with(SYSTEM_NOTICE_PREFIX) => Some(message.as_str()),
             _ => None,
         })
         .collect()

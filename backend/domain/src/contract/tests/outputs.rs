@@ -31,10 +31,8 @@ fn unknown_kinds_are_dropped_with_one_summary() {
     assert_eq!(payload.outputs.len(), 2);
     assert_eq!(
         system_notices(&payload),
-        [
-            "Skriptoteket: 3 outputs of unknown kind `video`, 1 output of unknown kind `audio` were dropped \
-          (known kinds: notice, markdown, table, json, html_sandboxed, vega_lite)."
-        ]
+        ["Skriptoteket: 3 outputs of unknown kind `video`, 1 output of unknown kind `audio` were dropped \
+          (known kinds: notice, markdown, table, json, html_sandboxed, vega_lite)."]
     );
 }
 
@@ -71,13 +69,7 @@ fn malformed_outputs_are_dropped_with_the_reason() {
 #[test]
 fn a_notice_without_level_is_info() {
     let payload = ui(json!([{"kind": "notice", "message": "Klart"}]));
-    assert_eq!(
-        payload.outputs,
-        [UiOutput::Notice {
-            level: NoticeLevel::Info,
-            message: "Klart".into()
-        }]
-    );
+    assert_eq!(payload.outputs, [UiOutput::Notice { level: NoticeLevel::Info, message: "Klart".into() }]);
 }
 
 #[test]
@@ -91,27 +83,14 @@ fn long_texts_are_cut_at_a_char_boundary_and_marked() {
         // "ä" is two bytes, so the budget falls inside a character at least once.
         let fits = "ä".repeat(max / 2);
         let payload = ui(json!([{ "kind": kind, key: fits }]));
-        assert!(
-            system_notices(&payload).is_empty(),
-            "{kind} at its limit is kept"
-        );
+        assert!(system_notices(&payload).is_empty(), "{kind} at its limit is kept");
         let long = format!("x{fits}");
         let payload = ui(json!([{ "kind": kind, key: long }]));
-        let text = serde_json::to_value(&payload.outputs[0]).unwrap()[key]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        assert!(
-            text.len() <= max && text.ends_with("ä…"),
-            "{kind}: {}",
-            text.len()
-        );
+        let text = serde_json::to_value(&payload.outputs[0]).unwrap()[key].as_str().unwrap().to_owned();
+        assert!(text.len() <= max && text.ends_with("ä…"), "{kind}: {}", text.len());
         assert_eq!(
             system_notices(&payload),
-            [format!(
-                "Skriptoteket: shortened 1 long text: outputs[0] {kind} to {} KiB.",
-                max / 1024
-            )]
+            [format!("Skriptoteket: shortened 1 long text: outputs[0] {kind} to {} KiB.", max / 1024)]
         );
     }
 }
@@ -123,9 +102,7 @@ fn json_values_are_pruned_to_depth_keys_items_and_bytes() {
         deep = json!([deep]);
     }
     let payload = ui(json!([{"kind": "json", "title": "Djup", "value": deep}]));
-    let UiOutput::Json { value, .. } = &payload.outputs[0] else {
-        panic!()
-    };
+    let UiOutput::Json { value, .. } = &payload.outputs[0] else { panic!() };
     let mut level = value;
     for _ in 0..10 {
         level = &level[0];
@@ -136,13 +113,10 @@ fn json_values_are_pruned_to_depth_keys_items_and_bytes() {
         ["Skriptoteket: json 'Djup' (outputs[0]) was cut: nested deeper than 10 levels."]
     );
 
-    let keys: serde_json::Map<String, Value> =
-        (0..1500).map(|i| (format!("k{i:04}"), json!(i))).collect();
+    let keys: serde_json::Map<String, Value> = (0..1500).map(|i| (format!("k{i:04}"), json!(i))).collect();
     let items: Vec<Value> = (0..3000).map(|i| json!(i)).collect();
     let payload = ui(json!([{"kind": "json", "value": {"a": keys, "b": items}}]));
-    let UiOutput::Json { value, .. } = &payload.outputs[0] else {
-        panic!()
-    };
+    let UiOutput::Json { value, .. } = &payload.outputs[0] else { panic!() };
     // "a" counts as a key too, before its children: 1000 keys in all leave 999 inside it.
     assert_eq!(value["a"].as_object().unwrap().len(), 999);
     assert_eq!(value["a"]["k0000"], json!(0));
@@ -150,33 +124,15 @@ fn json_values_are_pruned_to_depth_keys_items_and_bytes() {
     assert!(system_notices(&payload)[0].ends_with("was cut: more than 1000 keys."));
 
     let payload = ui(json!([{"kind": "json", "value": items}]));
-    let UiOutput::Json { value, .. } = &payload.outputs[0] else {
-        panic!()
-    };
+    let UiOutput::Json { value, .. } = &payload.outputs[0] else { panic!() };
     assert_eq!(value.as_array().unwrap().len(), 2000);
 
-    let big: Vec<Value> = (0..50)
-        .map(|i| json!(format!("{i}:{}", "\n\"é".repeat(1000))))
-        .collect();
+    let big: Vec<Value> = (0..50).map(|i| json!(format!("{i}:{}", "\n\"é".repeat(1000)))).collect();
     let payload = ui(json!([{"kind": "json", "value": big}]));
-    let UiOutput::Json { value, .. } = &payload.outputs[0] else {
-        panic!()
-    };
+    let UiOutput::Json { value, .. } = &payload.outputs[0] else { panic!() };
     let size = serde_json::to_vec(value).unwrap().len();
-    assert!(
-        size <= limits::MAX_JSON_BYTES && size > limits::MAX_JSON_BYTES - 16,
-        "{size}"
-    );
-    assert!(
-        value
-            .as_array()
-            .unwrap()
-            .last()
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .ends_with('…')
-    );
+    assert!(size <= limits::MAX_JSON_BYTES && size > limits::MAX_JSON_BYTES - 16, "{size}");
+    assert!(value.as_array().unwrap().last().unwrap().as_str().unwrap().ends_with('…'));
     assert!(system_notices(&payload)[0].ends_with("was cut: larger than 96 KiB."));
 }
 
@@ -188,21 +144,16 @@ fn charts_with_any_url_are_dropped() {
         json!({"datasets": {"d": {"url": "x"}}}),
         json!({"mark": "image", "encoding": {"url": {"field": "img"}}}),
     ];
-    let outputs: Vec<Value> = remote
-        .iter()
-        .map(|spec| json!({"kind": "vega_lite", "spec": spec}))
-        .collect();
+    let outputs: Vec<Value> = remote.iter().map(|spec| json!({"kind": "vega_lite", "spec": spec})).collect();
     let payload = ui(Value::Array(outputs));
     assert_eq!(payload.outputs.len(), 1, "only the notice is left");
     assert_eq!(
         system_notices(&payload),
-        [
-            "Skriptoteket: dropped 4 charts (charts may only use inline data, at most 256 KiB): \
+        ["Skriptoteket: dropped 4 charts (charts may only use inline data, at most 256 KiB): \
           outputs[0] loads data from a URL (`spec.data.url`); \
           outputs[1] loads data from a URL (`spec.layer[1].transform[0].from.data.URL`); \
           outputs[2] loads data from a URL (`spec.datasets.d.url`); \
-          outputs[3] loads data from a URL (`spec.encoding.url`)."
-        ]
+          outputs[3] loads data from a URL (`spec.encoding.url`)."]
     );
 }
 
@@ -211,44 +162,29 @@ fn charts_over_budget_are_dropped_whole() {
     let values: Vec<Value> = (0..30_000).map(|i| json!({"x": i})).collect();
     let payload = ui(json!([{"kind": "vega_lite", "spec": {"data": {"values": values}}}]));
     assert_eq!(payload.outputs.len(), 1);
-    assert!(
-        system_notices(&payload)[0].contains("outputs[0] has a spec of 3"),
-        "{:?}",
-        system_notices(&payload)
-    );
+    assert!(system_notices(&payload)[0].contains("outputs[0] has a spec of 3"), "{:?}", system_notices(&payload));
 }
 
 #[test]
 fn outputs_are_capped_with_room_for_the_notices() {
-    let mut outputs: Vec<Value> = (0..80)
-        .map(|i| json!({"kind": "markdown", "markdown": format!("{i}")}))
-        .collect();
+    let mut outputs: Vec<Value> = (0..80).map(|i| json!({"kind": "markdown", "markdown": format!("{i}")})).collect();
     outputs.push(json!({"kind": "video"}));
     let payload = ui(Value::Array(outputs));
     assert_eq!(payload.outputs.len(), limits::MAX_OUTPUTS);
-    assert_eq!(
-        payload.outputs[47],
-        UiOutput::Markdown {
-            markdown: "47".into()
-        }
-    );
+    assert_eq!(payload.outputs[47], UiOutput::Markdown { markdown: "47".into() });
     assert_eq!(
         system_notices(&payload)[1],
         "Skriptoteket: only the first 48 of 80 outputs are shown (at most 50 per run, these notices included)."
     );
     // Exactly 50 with no other cut needs no notice.
-    let outputs: Vec<Value> = (0..50)
-        .map(|i| json!({"kind": "markdown", "markdown": format!("{i}")}))
-        .collect();
+    let outputs: Vec<Value> = (0..50).map(|i| json!({"kind": "markdown", "markdown": format!("{i}")})).collect();
     assert!(system_notices(&ui(Value::Array(outputs))).is_empty());
 }
 
 #[test]
 fn the_whole_payload_fits_256_kib_by_dropping_from_the_end() {
     let html = "<p>".repeat(limits::MAX_HTML_BYTES / 3 - 1);
-    let outputs: Vec<Value> = (0..5)
-        .map(|_| json!({"kind": "html_sandboxed", "html": html}))
-        .collect();
+    let outputs: Vec<Value> = (0..5).map(|_| json!({"kind": "html_sandboxed", "html": html})).collect();
     let payload = ui(Value::Array(outputs));
     let size = serde_json::to_vec(&payload).unwrap().len();
     assert!(size <= limits::MAX_UI_PAYLOAD_BYTES, "{size}");
@@ -262,12 +198,9 @@ fn the_whole_payload_fits_256_kib_by_dropping_from_the_end() {
 #[test]
 fn payload_cut_reaches_next_actions_when_outputs_are_gone() {
     // Twenty fields with 100 long option labels each: over the payload budget on its own.
-    let options: Vec<Value> = (0..100)
-        .map(|i| json!({"value": format!("{i}"), "label": "x".repeat(140)}))
-        .collect();
-    let fields: Vec<Value> = (0..20)
-        .map(|i| json!({"name": format!("f{i}"), "kind": "enum", "options": options}))
-        .collect();
+    let options: Vec<Value> = (0..100).map(|i| json!({"value": format!("{i}"), "label": "x".repeat(140)})).collect();
+    let fields: Vec<Value> =
+        (0..20).map(|i| json!({"name": format!("f{i}"), "kind": "enum", "options": options})).collect();
     let actions = json!([{"action_id": "small", "label": "Ok"}, {"action_id": "big", "label": "Go", "fields": fields}]);
     let doc = result_doc(
         json!({"outputs": [{"kind": "markdown", "markdown": "hej"}], "next_actions": actions, "state": {"k": 1}}),
@@ -279,8 +212,6 @@ fn payload_cut_reaches_next_actions_when_outputs_are_gone() {
     assert_eq!(payload.state, Some(json!({"k": 1})));
     assert_eq!(
         system_notices(&payload),
-        [
-            "Skriptoteket: dropped the last output and the last next action to keep the result under 256 KiB."
-        ]
+        ["Skriptoteket: dropped the last output and the last next action to keep the result under 256 KiB."]
     );
 }

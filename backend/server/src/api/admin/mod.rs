@@ -1,3 +1,5 @@
-//! Administration endpoints under `/api/admin`.
+//! Administration and authoring endpoints under `/api/admin` (and `/api/my-tools`).
 
+pub mod tools;
 pub mod users;
+pub mod versions;

@@ -57,19 +57,11 @@ pub async fn create_user(
     ValidatedJson(body): ValidatedJson<CreateUserRequest>,
 ) -> ApiResult<impl IntoResponse> {
     user.require(Role::Admin)?;
-    let new = CreateUser {
-        email: body.email,
-        display_name: body.display_name,
-        role: body.role,
-        password: body.password,
-    };
+    let new =
+        CreateUser { email: body.email, display_name: body.display_name, role: body.role, password: body.password };
     let created = users::create(state.store.as_ref(), user.role(), new).await?;
     let location = format!("/api/admin/users/{}", created.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(UserResponse::from(created)),
-    ))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(UserResponse::from(created))))
 }
 
 /// One account.
@@ -91,11 +83,7 @@ pub async fn get_user(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<UserResponse>> {
     user.require(Role::Admin)?;
-    let found = state
-        .store
-        .user_by_id(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("The user"))?;
+    let found = state.store.user_by_id(id).await?.ok_or_else(|| ApiError::not_found("The user"))?;
     Ok(Json(found.into()))
 }
 
@@ -128,9 +116,5 @@ pub async fn update_user(
         disabled: body.disabled,
         password: body.password,
     };
-    Ok(Json(
-        users::change(state.store.as_ref(), &user.user, id, change)
-            .await?
-            .into(),
-    ))
+    Ok(Json(users::change(state.store.as_ref(), &user.user, id, change).await?.into()))
 }

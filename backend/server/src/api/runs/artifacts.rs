@@ -1,0 +1,90 @@
+//! `GET /api/runs/{id}/artifacts/{artifact_id}`: a streamed download with safe headers.
+//! Whatever a tool wrote is served as an attachment that the browser never renders or sniffs.
+
+use crate::api::problems::Common;
+use crate::api::runs::json::content_type_of;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::services::runs;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use tokio_util::io::ReaderStream;
+use uuid::Uuid;
+
+/// Types a browser could execute or render as a page are downgraded to plain bytes.
+const ACTIVE_TYPES: [&str; 6] =
+    ["text/html", "image/svg+xml", "application/javascript", "text/javascript", "application/xhtml+xml", "text/xml"];
+
+/// Download one artifact of a run.
+#[utoipa::path(
+    get, path = "/api/runs/{id}/artifacts/{artifact_id}", tag = "runs",
+    params(("id" = Uuid, Path, description = "Run id"), ("artifact_id" = Uuid, Path, description = "Artifact id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "The file, as an attachment"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+pub async fn download_artifact(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((id, artifact_id)): Path<(Uuid, Uuid)>,
+) -> ApiResult<Response> {
+    let run = runs::load_run(&state, &user, id).await?;
+    let artifact = state.store.artifact(run.id, artifact_id).await?.ok_or_else(|| ApiError::not_found("The file"))?;
+    let path = state.runs.artifacts_root.join(&artifact.stored_as);
+    let file = tokio::fs::File::open(&path).await.map_err(|_| ApiError::not_found("The file (it may have expired)"))?;
+    let mut content_type = content_type_of(&artifact.name);
+    if ACTIVE_TYPES.contains(&content_type.as_str()) {
+        content_type = "application/octet-stream".into();
+    }
+    let mut response = Body::from_stream(ReaderStream::new(file)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(artifact.bytes));
+    headers.insert(header::CONTENT_DISPOSITION, content_disposition(&artifact.name));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
+}
+
+/// `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987).
+pub fn content_disposition(name: &str) -> HeaderValue {
+    let flat = name.replace('/', "_");
+    let ascii: String =
+        flat.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ()".contains(c) { c } else { '_' }).collect();
+    let encoded: String = flat
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+        .unwrap_or(HeaderValue::from_static("attachment"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_quoted_safely() {
+        let value = content_disposition("rapport/Betyg \"7B\"\r\n.xlsx");
+        let text = value.to_str().unwrap();
+        assert!(text.starts_with("attachment; filename=\"rapport_Betyg _7B___.xlsx\""), "{text}");
+        assert!(text.contains("filename*=UTF-8''rapport_Betyg%20%227B%22%0D%0A.xlsx"), "{text}");
+        assert!(content_disposition("överblick.pdf").to_str().unwrap().contains("%C3%B6verblick.pdf"));
+    }
+}

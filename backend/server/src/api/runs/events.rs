@@ -1,0 +1,99 @@
+//! `GET /api/runs/{id}/events`: server-sent events for a run. A snapshot `status` first,
+//! then `status` changes and `output` chunks while it runs, then one `run` event with the
+//! final run and the end of the stream. A client that connects late still gets the end.
+
+use crate::api::problems::Common;
+use crate::api::runs::respond;
+use crate::auth::CurrentUser;
+use crate::error::{ApiResult, Problem};
+use crate::execution::hub::HubEvent;
+use crate::services::runs;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use serde_json::json;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::ReceiverStream;
+use uuid::Uuid;
+
+/// Runs executed by another server process have no live feed here: poll the database.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Server-sent events of one run: `status`, `output`, then `run` (the final run).
+#[utoipa::path(
+    get, path = "/api/runs/{id}/events", tag = "runs",
+    params(("id" = Uuid, Path, description = "Run id")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, content_type = "text/event-stream", body = String,
+         description = "`event: status` data `{\"status\"}`; `event: output` data `{\"stream\",\"text\"}`; `event: run` data: the final run"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Common,
+    )
+)]
+pub async fn run_events(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    // Subscribe before reading the run, so nothing between the two is missed.
+    let mut sub = state.hub.subscribe(id);
+    let run = runs::load_run(&state, &user, id).await?;
+    let (tx, rx) = mpsc::channel::<Event>(64);
+    tokio::spawn(async move {
+        let _ = tx.send(status_event(run.status.as_str())).await;
+        let mut last = run.status;
+        loop {
+            if last.is_final() {
+                break;
+            }
+            tokio::select! {
+                event = sub.rx.recv() => match event {
+                    Ok(HubEvent::Output { stream, text }) => {
+                        let data = json!({ "stream": stream, "text": text }).to_string();
+                        if tx.send(Event::default().event("output").data(data)).await.is_err() {
+                            return;
+                        }
+                    }
+                    Ok(HubEvent::Status(status)) if status != last && !status.is_final() => {
+                        last = status;
+                        if tx.send(status_event(status.as_str())).await.is_err() {
+                            return;
+                        }
+                    }
+                    // The end, a lagging receiver, or a closed hub: the database decides.
+                    _ => {}
+                },
+                () = tokio::time::sleep(POLL) => {}
+                () = state.shutdown.cancelled() => return,
+            }
+            match runs::load_run(&state, &user, id).await {
+                Ok(current) if current.status != last => {
+                    last = current.status;
+                    if !last.is_final() && tx.send(status_event(last.as_str())).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+        if let Ok(run) = runs::load_run(&state, &user, id).await
+            && let Ok(body) = respond(&state, &user, run).await
+        {
+            let _ = tx.send(status_event(body.status.as_str())).await;
+            let data = serde_json::to_string(&body).unwrap_or_default();
+            let _ = tx.send(Event::default().event("run").data(data)).await;
+        }
+    });
+    let stream = ReceiverStream::new(rx).map(Ok::<_, Infallible>);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+fn status_event(status: &str) -> Event {
+    Event::default().event("status").data(json!({ "status": status }).to_string())
+}

@@ -1,0 +1,183 @@
+//! Bodies of the run endpoints.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use skriptoteket_domain::contract::UiPayload;
+use skriptoteket_domain::run::{Artifact, Run, RunContext, RunStatus, RunSummary};
+use skriptoteket_domain::tool::Tool;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+/// The multipart form of a run (documentation only; it is read field by field).
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the multipart body")]
+pub struct RunForm {
+    /// The uploaded files (repeat the field for several).
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<String>,
+    /// The form inputs as a JSON object, e.g. `{"klass": "7B"}`.
+    inputs: Option<String>,
+    /// Reuse the files of an earlier run of yours of this tool (within 24 h) instead of uploading.
+    reuse_files_from: Option<Uuid>,
+    /// Sandbox only: unsaved source to run instead of the stored version's.
+    source: Option<String>,
+    /// Sandbox only: unsaved entrypoint name.
+    entrypoint: Option<String>,
+    /// Sandbox only: unsaved input schema (JSON).
+    input_schema: Option<String>,
+    /// Sandbox only: unsaved settings schema (JSON).
+    settings_schema: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunToolRef {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArtifactResponse {
+    pub id: Uuid,
+    /// The tool's relative file name.
+    pub name: String,
+    pub bytes: u64,
+    pub content_type: String,
+    pub download_url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunFileResponse {
+    pub name: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunResponse {
+    pub id: Uuid,
+    pub tool: RunToolRef,
+    pub version_id: Uuid,
+    #[schema(value_type = String, example = "production")]
+    pub context: RunContext,
+    #[schema(value_type = String, example = "succeeded")]
+    pub status: RunStatus,
+    #[schema(value_type = Object)]
+    pub inputs: Value,
+    pub files: Vec<RunFileResponse>,
+    /// What the tool returned, normalised; absent until the run ends.
+    pub ui: Option<UiPayload>,
+    /// A plain explanation when the run did not succeed.
+    pub error_summary: Option<String>,
+    pub stdout: String,
+    /// Technical output; only the tool's maintainers and admins see it.
+    pub stderr: Option<String>,
+    pub artifacts: Vec<ArtifactResponse>,
+    pub parent_run_id: Option<Uuid>,
+    /// The action this run answered, for follow-up runs.
+    pub action_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+pub fn content_type_of(name: &str) -> String {
+    mime_guess::from_path(name).first_or_octet_stream().essence_str().to_owned()
+}
+
+impl RunResponse {
+    pub fn new(run: Run, tool: &Tool, show_stderr: bool) -> Self {
+        let artifacts = run.artifacts.iter().map(|a| artifact_response(run.id, a)).collect();
+        let action_id = run.action.as_ref().and_then(|a| a.get("action_id")).and_then(Value::as_str).map(str::to_owned);
+        Self {
+            id: run.id,
+            tool: RunToolRef { id: tool.id, slug: tool.slug.clone(), title: tool.title.clone() },
+            version_id: run.version_id,
+            context: run.context,
+            status: run.status,
+            inputs: run.inputs,
+            files: run.files.into_iter().map(|f| RunFileResponse { name: f.name, bytes: f.bytes }).collect(),
+            ui: run.ui,
+            error_summary: run.error_summary,
+            stdout: run.stdout,
+            stderr: show_stderr.then_some(run.stderr),
+            artifacts,
+            parent_run_id: run.parent_run_id,
+            action_id,
+            created_at: run.created_at,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+        }
+    }
+}
+
+fn artifact_response(run: Uuid, a: &Artifact) -> ArtifactResponse {
+    ArtifactResponse {
+        id: a.id,
+        name: a.name.clone(),
+        bytes: a.bytes,
+        content_type: content_type_of(&a.name),
+        download_url: format!("/api/runs/{run}/artifacts/{}", a.id),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunSummaryResponse {
+    pub id: Uuid,
+    pub tool: RunToolRef,
+    pub version_id: Uuid,
+    #[schema(value_type = String, example = "production")]
+    pub context: RunContext,
+    #[schema(value_type = String, example = "succeeded")]
+    pub status: RunStatus,
+    pub error_summary: Option<String>,
+    pub parent_run_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<RunSummary> for RunSummaryResponse {
+    fn from(r: RunSummary) -> Self {
+        Self {
+            id: r.id,
+            tool: RunToolRef { id: r.tool_id, slug: r.tool_slug, title: r.tool_title },
+            version_id: r.version_id,
+            context: r.context,
+            status: r.status,
+            error_summary: r.error_summary,
+            parent_run_id: r.parent_run_id,
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RunListParams {
+    pub tool_id: Option<Uuid>,
+    /// queued, running, succeeded, failed, timed_out or cancelled.
+    pub status: Option<String>,
+    /// production or sandbox (default: production).
+    pub context: Option<String>,
+    /// Admins only: every user's runs.
+    pub all: Option<bool>,
+    pub limit: Option<u32>,
+    pub offset: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    #[validate(length(min = 1, max = 256))]
+    pub action_id: String,
+    /// Values for the action's fields.
+    #[serde(default = "empty_object")]
+    #[schema(value_type = Object)]
+    pub input: Value,
+}
+
+fn empty_object() -> Value {
+    Value::Object(Map::new())
+}

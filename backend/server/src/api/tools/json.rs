@@ -1,0 +1,109 @@
+//! Bodies of the catalog, tool page and settings endpoints.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use skriptoteket_domain::schema::{InputSchema, SettingsSchema};
+use skriptoteket_domain::tool::{Taxon, Tool, ToolVersion};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaxonResponse {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+impl From<&Taxon> for TaxonResponse {
+    fn from(t: &Taxon) -> Self {
+        Self { id: t.id, slug: t.slug.clone(), name: t.name.clone() }
+    }
+}
+
+/// A tool as the catalog lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ToolSummary {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub categories: Vec<TaxonResponse>,
+    pub professions: Vec<TaxonResponse>,
+}
+
+impl From<&Tool> for ToolSummary {
+    fn from(t: &Tool) -> Self {
+        Self {
+            id: t.id,
+            slug: t.slug.clone(),
+            title: t.title.clone(),
+            summary: t.summary.clone(),
+            categories: t.categories.iter().map(Into::into).collect(),
+            professions: t.professions.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CatalogParams {
+    /// Words to find in the title or summary.
+    pub q: Option<String>,
+    /// A category slug.
+    pub category: Option<String>,
+    /// A profession slug.
+    pub profession: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u64>,
+}
+
+/// The tool page: what the run form and the settings form are built from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ToolPageResponse {
+    #[serde(flatten)]
+    pub tool: ToolSummary,
+    pub version_id: Uuid,
+    pub version_number: i32,
+    pub input_schema: Option<InputSchema>,
+    pub settings_schema: Option<SettingsSchema>,
+    /// Whether the caller may edit the tool (show the editor link).
+    pub can_edit: bool,
+}
+
+impl ToolPageResponse {
+    pub fn new(tool: &Tool, version: &ToolVersion, can_edit: bool) -> Self {
+        Self {
+            tool: tool.into(),
+            version_id: version.id,
+            version_number: version.number,
+            input_schema: version.input_schema.clone(),
+            settings_schema: version.settings_schema.clone(),
+            can_edit,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingsResponse {
+    #[schema(value_type = Object)]
+    pub values: Map<String, Value>,
+    pub schema: Option<SettingsSchema>,
+    /// The values were saved under an earlier schema; only those still valid are shown.
+    pub schema_changed: bool,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutSettingsRequest {
+    #[schema(value_type = Object)]
+    pub values: Value,
+}
+
+impl SettingsResponse {
+    pub fn new(view: crate::services::settings::SettingsView, schema: Option<SettingsSchema>) -> Self {
+        Self { values: view.values, schema, schema_changed: view.schema_changed, updated_at: view.updated_at }
+    }
+}

@@ -1,0 +1,129 @@
+//! In-process fan-out of run events (status, live output, the end) to event streams and
+//! waiting requests, plus the cancel switch of each run this process executes.
+
+use skriptoteket_domain::execution::LogStream;
+use skriptoteket_domain::run::RunStatus;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// Lagging subscribers lose the oldest output chunks, never the end (they re-read the run).
+const CHANNEL_CAPACITY: usize = 256;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum HubEvent {
+    Status(RunStatus),
+    Output { stream: LogStream, text: String },
+    Finished,
+}
+
+#[derive(Default)]
+struct Entry {
+    tx: Option<broadcast::Sender<HubEvent>>,
+    cancel: Option<CancellationToken>,
+}
+
+#[derive(Default, Clone)]
+pub struct RunHub {
+    entries: Arc<Mutex<HashMap<Uuid, Entry>>>,
+}
+
+/// A live subscription; dropping it lets the hub forget runs nobody follows.
+pub struct Subscription {
+    pub rx: broadcast::Receiver<HubEvent>,
+    hub: RunHub,
+    run: Uuid,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        // Drop our receiver first, so `release` sees the true receiver count.
+        drop(std::mem::replace(&mut self.rx, broadcast::channel(1).1));
+        self.hub.release(self.run);
+    }
+}
+
+impl RunHub {
+    pub fn subscribe(&self, run: Uuid) -> Subscription {
+        let mut entries = self.entries.lock().expect("hub lock");
+        let entry = entries.entry(run).or_default();
+        let tx = entry.tx.get_or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0);
+        Subscription { rx: tx.subscribe(), hub: self.clone(), run }
+    }
+
+    pub fn publish(&self, run: Uuid, event: HubEvent) {
+        let entries = self.entries.lock().expect("hub lock");
+        if let Some(tx) = entries.get(&run).and_then(|e| e.tx.as_ref()) {
+            // No receivers is fine: nobody is watching.
+            let _ = tx.send(event);
+        }
+    }
+
+    /// Registers the cancel switch of a run this process is about to execute.
+    pub fn register(&self, run: Uuid) -> CancellationToken {
+        let token = CancellationToken::new();
+        self.entries.lock().expect("hub lock").entry(run).or_default().cancel = Some(token.clone());
+        token
+    }
+
+    /// Cancels a run executing in this process; false when it is not here.
+    pub fn cancel(&self, run: Uuid) -> bool {
+        match self.entries.lock().expect("hub lock").get(&run).and_then(|e| e.cancel.as_ref()) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Announces the end of a run and forgets its cancel switch.
+    pub fn finish(&self, run: Uuid) {
+        self.publish(run, HubEvent::Finished);
+        let mut entries = self.entries.lock().expect("hub lock");
+        if let Some(entry) = entries.get_mut(&run) {
+            entry.cancel = None;
+        }
+        drop(entries);
+        self.release(run);
+    }
+
+    fn release(&self, run: Uuid) {
+        let mut entries = self.entries.lock().expect("hub lock");
+        let unused = entries
+            .get(&run)
+            .is_some_and(|e| e.cancel.is_none() && e.tx.as_ref().is_none_or(|tx| tx.receiver_count() == 0));
+        if unused {
+            entries.remove(&run);
+        }
+    }
+
+    /// Runs tracked right now (for tests that check nothing leaks).
+    pub fn tracked(&self) -> usize {
+        self.entries.lock().expect("hub lock").len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn subscribers_see_events_and_the_hub_forgets_finished_runs() {
+        let hub = RunHub::default();
+        let run = Uuid::new_v4();
+        let token = hub.register(run);
+        let mut sub = hub.subscribe(run);
+        hub.publish(run, HubEvent::Status(RunStatus::Running));
+        assert!(hub.cancel(run));
+        assert!(token.is_cancelled());
+        hub.finish(run);
+        assert_eq!(sub.rx.recv().await.unwrap(), HubEvent::Status(RunStatus::Running));
+        assert_eq!(sub.rx.recv().await.unwrap(), HubEvent::Finished);
+        drop(sub);
+        assert_eq!(hub.tracked(), 0);
+        assert!(!hub.cancel(run));
+    }
+}

@@ -1,0 +1,82 @@
+//! Run metrics in the Prometheus text format, without a metrics crate: counters and a
+//! duration histogram kept in memory, queue depth and run totals read at scrape time.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+const BUCKETS: [f64; 10] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0];
+
+#[derive(Default)]
+pub struct Metrics {
+    /// (context, status) → count, since start.
+    finished: Mutex<BTreeMap<(String, String), u64>>,
+    /// Cumulative bucket counts, then sum and count.
+    durations: Mutex<([u64; BUCKETS.len()], f64, u64)>,
+    pub active_containers: AtomicI64,
+}
+
+impl Metrics {
+    pub fn run_finished(&self, context: &str, status: &str, duration: Duration) {
+        *self.finished.lock().expect("metrics lock").entry((context.into(), status.into())).or_default() += 1;
+        let seconds = duration.as_secs_f64();
+        let mut d = self.durations.lock().expect("metrics lock");
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                d.0[i] += 1;
+            }
+        }
+        d.1 += seconds;
+        d.2 += 1;
+    }
+
+    /// The exposition text; `queue_depth` and `stored` (context, status, count) come from the store.
+    pub fn render(&self, queue_depth: u64, stored: &[(String, String, u64)]) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "# HELP skriptoteket_runs_finished_total Runs finished by this process.");
+        let _ = writeln!(out, "# TYPE skriptoteket_runs_finished_total counter");
+        for ((context, status), n) in self.finished.lock().expect("metrics lock").iter() {
+            let _ = writeln!(out, "skriptoteket_runs_finished_total{{context=\"{context}\",status=\"{status}\"}} {n}");
+        }
+        let _ = writeln!(out, "# HELP skriptoteket_runs Runs in the database by context and status.");
+        let _ = writeln!(out, "# TYPE skriptoteket_runs gauge");
+        for (context, status, n) in stored {
+            let _ = writeln!(out, "skriptoteket_runs{{context=\"{context}\",status=\"{status}\"}} {n}");
+        }
+        let d = self.durations.lock().expect("metrics lock");
+        let _ = writeln!(out, "# HELP skriptoteket_run_duration_seconds Wall time of runs, container start to result.");
+        let _ = writeln!(out, "# TYPE skriptoteket_run_duration_seconds histogram");
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            let _ = writeln!(out, "skriptoteket_run_duration_seconds_bucket{{le=\"{bound}\"}} {}", d.0[i]);
+        }
+        let _ = writeln!(out, "skriptoteket_run_duration_seconds_bucket{{le=\"+Inf\"}} {}", d.2);
+        let _ = writeln!(out, "skriptoteket_run_duration_seconds_sum {}", d.1);
+        let _ = writeln!(out, "skriptoteket_run_duration_seconds_count {}", d.2);
+        let _ = writeln!(out, "# HELP skriptoteket_queue_depth Runs waiting for a worker.");
+        let _ = writeln!(out, "# TYPE skriptoteket_queue_depth gauge");
+        let _ = writeln!(out, "skriptoteket_queue_depth {queue_depth}");
+        let _ = writeln!(out, "# HELP skriptoteket_active_containers Run containers of this process right now.");
+        let _ = writeln!(out, "# TYPE skriptoteket_active_containers gauge");
+        let _ = writeln!(out, "skriptoteket_active_containers {}", self.active_containers.load(Ordering::Relaxed));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_a_cumulative_histogram() {
+        let m = Metrics::default();
+        m.run_finished("production", "succeeded", Duration::from_millis(300));
+        m.run_finished("sandbox", "failed", Duration::from_secs(3));
+        let text = m.render(4, &[("production".into(), "queued".into(), 4)]);
+        assert!(text.contains("skriptoteket_runs_finished_total{context=\"production\",status=\"succeeded\"} 1"));
+        assert!(text.contains("skriptoteket_run_duration_seconds_bucket{le=\"0.5\"} 1"));
+        assert!(text.contains("skriptoteket_run_duration_seconds_bucket{le=\"5\"} 2"));
+        assert!(text.contains("skriptoteket_queue_depth 4"));
+    }
+}

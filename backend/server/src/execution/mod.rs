@@ -1,0 +1,41 @@
+//! Everything between a stored run and a finished one: the in-process event hub, the queue
+//! workers, uploaded files, the pre-flight syntax check and the run metrics.
+
+pub mod hub;
+pub mod metrics;
+pub mod queue;
+pub mod syntax;
+pub mod uploads;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Run-related configuration, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub artifacts_root: PathBuf,
+    pub uploads_root: PathBuf,
+    pub max_concurrency: usize,
+    pub max_queue: u64,
+    pub timeout_production: Duration,
+    pub timeout_sandbox: Duration,
+    /// Names this process in run claims and container labels.
+    pub instance: String,
+    pub shutdown_grace: Duration,
+}
+
+impl RunConfig {
+    /// Defaults under `data_dir`, for tests and tools.
+    pub fn under(data_dir: &std::path::Path, instance: &str) -> Self {
+        Self {
+            artifacts_root: data_dir.join("artifacts"),
+            uploads_root: data_dir.join("uploads"),
+            max_concurrency: 1,
+            max_queue: 50,
+            timeout_production: Duration::from_secs(120),
+            timeout_sandbox: Duration::from_secs(60),
+            instance: instance.to_owned(),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Reads a run's multipart form (SPEC §4: repeated `files` + an `inputs` JSON object, and for
+//! sandbox runs the editor's unsaved content), streaming each file to disk within the upload
+//! caps of SPEC §6, under names we sanitise.
+
+use crate::error::{ApiError, ApiResult, FieldError};
+use axum::extract::Multipart;
+use axum::extract::multipart::{Field, MultipartError};
+use skriptoteket_domain::run::RunFile;
+use skriptoteket_domain::schema::{MAX_FILE_BYTES, MAX_FILES_PER_RUN, MAX_RUN_UPLOAD_BYTES};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
+use uuid::Uuid;
+
+/// The request body limit of upload routes: the run cap plus room for the form itself.
+pub const UPLOAD_BODY_LIMIT: usize = MAX_RUN_UPLOAD_BYTES as usize + 2 * 1024 * 1024;
+const MAX_TEXT_FIELD: usize = 512 * 1024;
+
+#[derive(Debug, Default)]
+pub struct RunForm {
+    pub files: Vec<RunFile>,
+    pub inputs: Option<serde_json::Value>,
+    pub reuse_files_from: Option<Uuid>,
+    /// Sandbox only: the editor's unsaved content.
+    pub source: Option<String>,
+    pub entrypoint: Option<String>,
+    pub input_schema: Option<serde_json::Value>,
+    pub settings_schema: Option<serde_json::Value>,
+}
+
+/// Where one run's uploads are kept: `uploads_root/<run_id>/`.
+pub fn run_dir(uploads_root: &Path, run: Uuid) -> PathBuf {
+    uploads_root.join(run.to_string())
+}
+
+/// Reads the form; on any error the files written so far are removed.
+pub async fn read_run_form(multipart: Multipart, uploads_root: &Path, run: Uuid, sandbox: bool) -> ApiResult<RunForm> {
+    let dir = run_dir(uploads_root, run);
+    let result = read_fields(multipart, &dir, run, sandbox).await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+    }
+    result
+}
+
+async fn read_fields(mut multipart: Multipart, dir: &Path, run: Uuid, sandbox: bool) -> ApiResult<RunForm> {
+    let mut form = RunForm::default();
+    let mut total = 0u64;
+    let mut names = HashSet::new();
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "files" | "files[]" => {
+                if form.files.len() as u32 >= MAX_FILES_PER_RUN {
+                    return Err(ApiError::PayloadTooLarge(format!("A run takes at most {MAX_FILES_PER_RUN} files.")));
+                }
+                let file_name = unique_name(sanitize_file_name(field.file_name().unwrap_or("fil")), &mut names);
+                tokio::fs::create_dir_all(dir).await.map_err(|e| ApiError::Internal(e.into()))?;
+                let stored = format!("{:03}", form.files.len());
+                let bytes = save_field(field, &dir.join(&stored), &file_name, &mut total).await?;
+                form.files.push(RunFile { name: file_name, bytes, stored_as: format!("{run}/{stored}") });
+            }
+            "inputs" => form.inputs = Some(json_field(field, "inputs").await?),
+            "reuse_files_from" => {
+                let text = text_field(field, "reuse_files_from").await?;
+                let id = Uuid::parse_str(text.trim())
+                    .map_err(|_| ApiError::field("reuse_files_from", "must be a run id"))?;
+                form.reuse_files_from = Some(id);
+            }
+            "source" if sandbox => form.source = Some(text_field(field, "source").await?),
+            "entrypoint" if sandbox => form.entrypoint = Some(text_field(field, "entrypoint").await?),
+            "input_schema" if sandbox => form.input_schema = Some(json_field(field, "input_schema").await?),
+            "settings_schema" if sandbox => form.settings_schema = Some(json_field(field, "settings_schema").await?),
+            other => return Err(ApiError::field(other, "is not a field of this form")),
+        }
+    }
+    Ok(form)
+}
+
+async fn save_field(mut field: Field<'_>, path: &Path, name: &str, total: &mut u64) -> ApiResult<u64> {
+    let mut file = tokio::fs::File::create(path).await.map_err(|e| ApiError::Internal(e.into()))?;
+    let mut bytes = 0u64;
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        bytes += chunk.len() as u64;
+        *total += chunk.len() as u64;
+        if bytes > MAX_FILE_BYTES {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "The file “{name}” is larger than {} MB, the most a file may be.",
+                MAX_FILE_BYTES / 1_000_000
+            )));
+        }
+        if *total > MAX_RUN_UPLOAD_BYTES {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "The files together are larger than {} MB, the most one run may take.",
+                MAX_RUN_UPLOAD_BYTES / 1_000_000
+            )));
+        }
+        file.write_all(&chunk).await.map_err(|e| ApiError::Internal(e.into()))?;
+    }
+    file.flush().await.map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(bytes)
+}
+
+async fn text_field(field: Field<'_>, name: &str) -> ApiResult<String> {
+    let mut field = field;
+    let mut buf = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        buf.extend_from_slice(&chunk);
+        if buf.len() > MAX_TEXT_FIELD {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "The field `{name}` is larger than {} KiB.",
+                MAX_TEXT_FIELD / 1024
+            )));
+        }
+    }
+    String::from_utf8(buf).map_err(|_| ApiError::field(name, "must be UTF-8 text"))
+}
+
+async fn json_field(field: Field<'_>, name: &str) -> ApiResult<serde_json::Value> {
+    let text = text_field(field, name).await?;
+    serde_json::from_str(&text).map_err(|e| {
+        ApiError::Validation(vec![FieldError { field: name.into(), message: format!("is not valid JSON: {e}") }])
+    })
+}
+
+fn multipart_error(e: MultipartError) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge(format!(
+            "The upload is larger than {} MB, the most one run may take.",
+            MAX_RUN_UPLOAD_BYTES / 1_000_000
+        ))
+    } else {
+        ApiError::BadRequest {
+            code: "invalid_multipart",
+            detail: format!("The form could not be read: {}", e.body_text()),
+        }
+    }
+}
+
+/// A file name that is safe inside `input/`: the last path segment, no control characters
+/// or separators, at most 120 characters, never empty or dot-only.
+pub fn sanitize_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .map(|c| if c.is_control() || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect();
+    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    let mut name: String = trimmed.chars().take(120).collect();
+    if name.is_empty() {
+        name = "fil".into();
+    }
+    name
+}
+
+/// Makes `name` unique among the names already used in this run: "a.csv" → "a (2).csv".
+fn unique_name(name: String, used: &mut HashSet<String>) -> String {
+    if used.insert(name.clone()) {
+        return name;
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name.as_str(), ""),
+    };
+    let mut n = 2;
+    loop {
+        let candidate = format!("{stem} ({n}){ext}");
+        if used.insert(candidate.clone()) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_stripped_of_paths_and_dangerous_characters() {
+        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_file_name("C:\\Users\\ada\\betyg 7B.xlsx"), "betyg 7B.xlsx");
+        assert_eq!(sanitize_file_name("..."), "fil");
+        assert_eq!(sanitize_file_name(".bashrc"), "bashrc");
+        assert_eq!(sanitize_file_name("a\u{0}b\nc.csv"), "a_b_c.csv");
+        assert_eq!(sanitize_file_name(&"x".repeat(300)).len(), 120);
+    }
+
+    #[test]
+    fn duplicate_names_get_a_number() {
+        let mut used = HashSet::new();
+        assert_eq!(unique_name("a.csv".into(), &mut used), "a.csv");
+        assert_eq!(unique_name("a.csv".into(), &mut used), "a (2).csv");
+        assert_eq!(unique_name("a.csv".into(), &mut used), "a (3).csv");
+        assert_eq!(unique_name("noext".into(), &mut used), "noext");
+    }
+}

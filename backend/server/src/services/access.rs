@@ -1,0 +1,28 @@
+//! Object-level permission rules (SPEC §1): who may edit a tool, see a run, see stderr.
+//! Someone else's object is reported as missing, never as forbidden.
+
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use skriptoteket_domain::Role;
+use skriptoteket_domain::run::Run;
+use skriptoteket_domain::tool::Tool;
+
+/// Admins edit every tool; contributors the tools they maintain.
+pub fn can_edit(user: &CurrentUser, tool: &Tool) -> bool {
+    user.role() >= Role::Admin || (user.role() >= Role::Contributor && tool.is_maintainer(user.user.id))
+}
+
+pub fn require_edit(user: &CurrentUser, tool: &Tool) -> Result<(), ApiError> {
+    if can_edit(user, tool) {
+        Ok(())
+    } else if user.role() >= Role::Contributor {
+        Err(ApiError::forbidden("not_a_maintainer", "Only the tool's maintainers and admins may do this."))
+    } else {
+        Err(ApiError::not_found("The tool"))
+    }
+}
+
+/// Owners and admins see a run; to everyone else it does not exist.
+pub fn require_view_run(user: &CurrentUser, run: &Run) -> Result<(), ApiError> {
+    if run.user_id == user.user.id || user.role() >= Role::Admin { Ok(()) } else { Err(ApiError::not_found("The run")) }
+}

@@ -1,0 +1,246 @@
+//! End to end through the real router, queue and Docker runner: the seeded example tools,
+//! artifacts, interactive follow-ups, settings in memory.json, live events and cancel.
+
+use crate::support::TestApp;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use skriptoteket_domain::Role;
+use skriptoteket_server::seed::seed_examples;
+use skriptoteket_store::testing::backends;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+async fn docker_app(backend: skriptoteket_store::testing::Backend) -> Option<TestApp> {
+    let app = TestApp::with_docker(backend, |_| {}).await?;
+    assert_eq!(seed_examples(app.state.store.as_ref()).await.unwrap(), 2);
+    Some(app)
+}
+
+#[tokio::test]
+async fn a_csv_becomes_a_table_and_a_downloadable_excel_file() {
+    for backend in backends() {
+        let Some(app) = docker_app(backend).await else { return };
+        let user = app.token(Role::User).await;
+        let csv = b"namn,matte,svenska\nAda,18,15\nBo,12,17\nCleo,20,19\n";
+        let run = app
+            .post_form(
+                "/api/tools/betygsoversikt/run",
+                &user,
+                &[("files", Some("klass 7B.csv"), csv)],
+                &[("prefer", "wait=30")],
+            )
+            .await;
+        assert_eq!(run.status, StatusCode::OK, "{:?} {}", backend, run.body);
+        assert_eq!(run.body["status"], "succeeded", "{}", run.body);
+        let table =
+            run.body["ui"]["outputs"].as_array().unwrap().iter().find(|o| o["kind"] == "table").expect("a table");
+        assert_eq!(
+            table["rows"][0],
+            json!({ "kolumn": "matte", "antal": 3, "medel": 16.67, "min": 12.0, "max": 20.0 })
+        );
+        let artifact = &run.body["artifacts"][0];
+        assert_eq!(artifact["name"], "betygsoversikt.xlsx");
+        let download = app.call(Method::GET, artifact["download_url"].as_str().unwrap(), Some(&user), None).await;
+        assert_eq!(download.status, StatusCode::OK);
+        assert_eq!(download.headers.get("x-content-type-options").unwrap(), "nosniff");
+        assert!(
+            download
+                .headers
+                .get(header::CONTENT_DISPOSITION)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("attachment; filename=\"betygsoversikt.xlsx\"")
+        );
+        assert_eq!(
+            download.headers.get(header::CONTENT_TYPE).unwrap(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+
+        let stranger = app.token(Role::Contributor).await;
+        let url = artifact["download_url"].as_str().unwrap();
+        app.call(Method::GET, url, Some(&stranger), None).await.problem(404, "not_found");
+        let bad = app
+            .post_form(
+                "/api/tools/betygsoversikt/run",
+                &user,
+                &[("files", Some("tom.csv"), b"namn\nAda\n")],
+                &[("prefer", "wait=30")],
+            )
+            .await;
+        assert_eq!(bad.body["status"], "failed");
+        assert_eq!(
+            bad.body["error_summary"], "Filen har inga kolumner med siffror att sammanfatta.",
+            "a teacher gets the tool's own words"
+        );
+    }
+}
+
+#[tokio::test]
+async fn settings_saved_through_the_api_reach_the_tools_memory() {
+    for backend in backends() {
+        let Some(app) = docker_app(backend).await else { return };
+        let user = app.token(Role::User).await;
+        let semicolons = b"namn;matte\nAda;18\nBo;12\n";
+        let before = app
+            .post_form(
+                "/api/tools/betygsoversikt/run",
+                &user,
+                &[("files", Some("a.csv"), semicolons)],
+                &[("prefer", "wait=30")],
+            )
+            .await;
+        assert_eq!(
+            before.body["status"], "failed",
+            "with the default separator the file has no numbers: {}",
+            before.body
+        );
+        let saved = app
+            .call(
+                Method::PUT,
+                "/api/tools/betygsoversikt/settings",
+                Some(&user),
+                Some(json!({ "values": { "separator": ";" } })),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let after = app
+            .post_form(
+                "/api/tools/betygsoversikt/run",
+                &user,
+                &[("reuse_files_from", None, before.body["id"].as_str().unwrap().as_bytes())],
+                &[("prefer", "wait=30")],
+            )
+            .await;
+        assert_eq!(after.body["status"], "succeeded", "{}", after.body);
+        assert_eq!(after.body["files"][0]["name"], "a.csv", "the earlier upload was reused");
+    }
+}
+
+#[tokio::test]
+async fn an_interactive_tool_completes_two_follow_up_actions() {
+    for backend in backends() {
+        let Some(app) = docker_app(backend).await else { return };
+        let user = app.token(Role::User).await;
+        let first = app
+            .post_form(
+                "/api/tools/gruppindelning/run",
+                &user,
+                &[("inputs", None, br#"{"names":"Ada\nBo\nCleo\nDani\nEli"}"#)],
+                &[("prefer", "wait=30")],
+            )
+            .await;
+        assert_eq!(first.body["status"], "succeeded", "{}", first.body);
+        assert_eq!(first.body["ui"]["next_actions"][0]["action_id"], "make_groups");
+        let act = |run: &Value, input: Value| {
+            let path = format!("/api/runs/{}/actions", run["id"].as_str().unwrap());
+            let body = json!({ "action_id": "make_groups", "input": input });
+            Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header(header::AUTHORIZATION, format!("Bearer {user}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("prefer", "wait=30")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        app.send(act(&first.body, json!({ "size": 1 }))).await.problem(422, "validation_failed");
+        let second = app.send(act(&first.body, json!({ "size": 2, "seed": "x" }))).await;
+        assert_eq!(second.body["status"], "succeeded", "{}", second.body);
+        assert_eq!(second.body["parent_run_id"], first.body["id"]);
+        let groups = second.body["ui"]["outputs"][1]["rows"].as_array().unwrap().len();
+        assert_eq!(groups, 3, "5 names in groups of 2");
+        app.send(act(&first.body, json!({ "size": 3 }))).await.problem(409, "stale_action");
+        let third = app.send(act(&second.body, json!({ "size": 5 }))).await;
+        assert_eq!(third.body["status"], "succeeded", "{}", third.body);
+        assert_eq!(third.body["ui"]["outputs"][1]["rows"].as_array().unwrap().len(), 1);
+        let unknown = json!({ "action_id": "nope", "input": {} });
+        let path = format!("/api/runs/{}/actions", third.body["id"].as_str().unwrap());
+        app.call(Method::POST, &path, Some(&user), Some(unknown)).await.problem(422, "validation_failed");
+    }
+}
+
+#[tokio::test]
+async fn the_event_stream_delivers_live_output_then_the_final_run() {
+    let Some(backend) = backends().into_iter().next() else { return };
+    let Some(app) = docker_app(backend).await else { return };
+    let (_, _, _) = app
+        .publish_tool("tick", "import time\ndef run_tool(i, o):\n    for n in range(3):\n        print('tick', n, flush=True)\n        time.sleep(1)\n    return 'klar'\n", Value::Null, Value::Null)
+        .await;
+    let user = app.token(Role::User).await;
+    let run = app.post_form("/api/tools/tick/run", &user, &[], &[]).await;
+    let started = Instant::now();
+    let request = Request::builder()
+        .uri(format!("/api/runs/{}/events", run.body["id"].as_str().unwrap()))
+        .header(header::AUTHORIZATION, format!("Bearer {user}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.headers().get(header::CONTENT_TYPE).unwrap(), "text/event-stream");
+    let mut body = response.into_body();
+    let mut text = String::new();
+    let mut first_output = None;
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout(Duration::from_secs(30), body.frame()).await {
+        if let Some(data) = frame.data_ref() {
+            text.push_str(&String::from_utf8_lossy(data));
+            if first_output.is_none() && text.contains("tick 0") {
+                first_output = Some(started.elapsed());
+            }
+        }
+        if text.contains("event: run") {
+            break;
+        }
+    }
+    let total = started.elapsed();
+    let first = first_output.expect("live output in the stream");
+    assert!(first + Duration::from_millis(1500) < total, "output at {first:?}, end at {total:?}: not live\n{text}");
+    assert!(text.contains("event: status") && text.contains("event: output"), "{text}");
+    let final_line = text.lines().skip_while(|l| *l != "event: run").nth(1).unwrap();
+    let final_run: Value = serde_json::from_str(final_line.trim_start_matches("data: ")).unwrap();
+    assert_eq!(final_run["status"], "succeeded");
+
+    // A client that connects after the end still gets the final run.
+    let late = Request::builder()
+        .uri(format!("/api/runs/{}/events", run.body["id"].as_str().unwrap()))
+        .header(header::AUTHORIZATION, format!("Bearer {user}"))
+        .body(Body::empty())
+        .unwrap();
+    let late = app.router.clone().oneshot(late).await.unwrap().into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&late).contains("event: run"));
+}
+
+#[tokio::test]
+async fn cancel_stops_a_long_run_within_two_seconds_and_removes_its_container() {
+    let Some(backend) = backends().into_iter().next() else { return };
+    let Some(app) = docker_app(backend).await else { return };
+    app.publish_tool(
+        "sov",
+        "import time\ndef run_tool(i, o):\n    print('sover', flush=True)\n    time.sleep(120)\n",
+        Value::Null,
+        Value::Null,
+    )
+    .await;
+    let user = app.token(Role::User).await;
+    let run = app.post_form("/api/tools/sov/run", &user, &[], &[]).await;
+    let id = run.body["id"].as_str().unwrap().to_owned();
+    for _ in 0..100 {
+        let now = app.call(Method::GET, &format!("/api/runs/{id}"), Some(&user), None).await;
+        if now.body["stdout"].as_str().unwrap_or_default().contains("sover") || now.body["status"] == "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = Instant::now();
+    app.call(Method::POST, &format!("/api/runs/{id}/cancel"), Some(&user), None).await;
+    let done = app.wait_run(&user, &id, 10).await;
+    assert_eq!(done.body["status"], "cancelled", "{}", done.body);
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    let left = std::process::Command::new("docker")
+        .args(["ps", "-aq", "--filter", &format!("label=org.skriptoteket.run-id={id}")])
+        .output()
+        .unwrap();
+    assert!(left.stdout.is_empty(), "container left: {}", String::from_utf8_lossy(&left.stdout));
+}

@@ -1,0 +1,58 @@
+//! A scripted stand-in for the Docker runner, for tests of the queue, permissions and
+//! validation that need no container. The real runner has its own suite.
+//!
+//! The "source" is read as directives: `sleep=N` sleeps N seconds (cancellable), `fail`
+//! fails, anything else succeeds with a markdown output echoing the inputs and settings.
+
+use async_trait::async_trait;
+use skriptoteket_domain::contract::{UiOutput, UiPayload};
+use skriptoteket_domain::execution::{
+    EventSink, Execution, ExecutionStatus, LogStream, RunEvent, RunRequest, Runner, RunnerHealth,
+};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Default)]
+pub struct FakeRunner {
+    pub requests: Mutex<Vec<RunRequest>>,
+}
+
+#[async_trait]
+impl Runner for FakeRunner {
+    async fn execute(&self, request: RunRequest, events: EventSink, cancel: CancellationToken) -> Execution {
+        let started = Instant::now();
+        self.requests.lock().unwrap().push(request.clone());
+        events(RunEvent::Started);
+        events(RunEvent::Output { stream: LogStream::Stdout, text: "fake start\n".into() });
+        let sleep =
+            request.source.split_whitespace().find_map(|w| w.strip_prefix("sleep=")?.parse::<u64>().ok()).unwrap_or(0);
+        let status = tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(sleep)) => {
+                if request.source.contains("fail") { ExecutionStatus::Failed } else { ExecutionStatus::Succeeded }
+            }
+            () = cancel.cancelled() => ExecutionStatus::Cancelled,
+            () = tokio::time::sleep(request.timeout) => ExecutionStatus::TimedOut,
+        };
+        let echo = format!(
+            "inputs={} settings={} action={}",
+            request.inputs,
+            request.settings,
+            request.action.clone().unwrap_or_default()
+        );
+        Execution {
+            status,
+            error_summary: (status != ExecutionStatus::Succeeded).then(|| "fake failure".to_owned()),
+            ui: UiPayload { outputs: vec![UiOutput::Markdown { markdown: echo }], next_actions: vec![], state: None },
+            stdout: "fake start\n".into(),
+            stderr: "fake stderr\n".into(),
+            artifacts: vec![],
+            exit_code: Some(0),
+            duration: started.elapsed(),
+        }
+    }
+
+    async fn health(&self) -> RunnerHealth {
+        RunnerHealth { engine_ok: true, engine: "fake".into(), image_ok: true, image: "fake".into() }
+    }
+}
