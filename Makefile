@@ -12,12 +12,12 @@ export SKRIPTOTEKET_TEST_POSTGRES_URL ?= postgres://skt:skt@127.0.0.1:5432/skt
 export RUNNER_IMAGE
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-rust test-python openapi build-runner-image check-leftovers lint
+.PHONY: help run test test-rust test-python openapi build-runner-image check-leftovers lint bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-20s\033[0m %s\n", $$1, $$2}'
 
-run: build-runner-image ## Start Skriptoteket on its defaults (SQLite in ./data, local Docker engine)
+run: build-runner-image fe-build ## Start Skriptoteket on its defaults (SQLite in ./data, local Docker engine, the built SPA)
 	$(CARGO) run --release -p skriptoteket-server -- serve
 
 test: build-runner-image test-python test-rust check-leftovers ## Run every test (needs Docker and PostgreSQL: see .ci/run)
@@ -39,6 +39,9 @@ build-runner-image: ## Build the runner image if it is missing or stale (VERSION
 
 openapi: ## Regenerate openapi/openapi.json from the code
 	$(CARGO) run -q -p skriptoteket-server -- openapi > openapi/openapi.json
+
+bench: build-runner-image ## Runner lifecycle benchmark beside a bare `docker run` (RUNS=20); numbers go into docs/performance.md
+	$(CARGO) run --release -q -p skriptoteket-bench -- $(or $(RUNS),20)
 
 lint: ## rustfmt and clippy
 	$(CARGO) fmt --all --check
