@@ -4,6 +4,231 @@
  */
 
 export interface paths {
+    "/api/admin/tool-versions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version with its source; `ETag` carries the revision to send back when saving. */
+        get: operations["get_version"];
+        /** Save a draft. Needs `If-Match: "<revision>"` or `expected_revision`; a stale one is `412`. */
+        put: operations["save_version"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tool-versions/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a version in review; the previous active version is archived (admins). */
+        post: operations["publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tool-versions/{id}/request-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a version in review back to draft with a message (admins). */
+        post: operations["request_changes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tool-versions/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make an archived version active again, as a new version (admins). */
+        post: operations["rollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tool-versions/{id}/run-sandbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run any version in the sandbox (TESTKÖR); the form may carry unsaved editor content. */
+        post: operations["run_sandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tool-versions/{id}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My sandbox settings for this version. */
+        get: operations["get_sandbox_settings"];
+        /** Save my sandbox settings for this version. */
+        put: operations["put_sandbox_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tool-versions/{id}/submit-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a draft for review (maintainers). */
+        post: operations["submit_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a tool with a first draft; you become its maintainer. */
+        post: operations["create_tool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tools/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tool with its versions, for its maintainers and admins. */
+        get: operations["get_tool"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a tool's metadata and taxonomy (archiving is for admins). */
+        patch: operations["update_tool"];
+        trace?: never;
+    };
+    "/api/admin/tools/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every state change of the tool's versions, newest first. */
+        get: operations["list_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tools/{id}/maintainers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tool's maintainers. */
+        get: operations["list_maintainers"];
+        put?: never;
+        /** Add a maintainer by email (a contributor or above). */
+        post: operations["add_maintainer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tools/{id}/maintainers/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a maintainer (never the last one). */
+        delete: operations["remove_maintainer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tools/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new draft: from the active version (default), from scratch, or from a given version. */
+        post: operations["create_version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -91,6 +316,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All categories. */
+        get: operations["list_categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -108,6 +350,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/my-tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tools I maintain, with their versions' states. */
+        get: operations["my_tools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/professions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All professions. */
+        get: operations["list_professions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ready": {
         parameters: {
             query?: never;
@@ -115,8 +391,196 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database (and, with the runner, the engine and image) can be used. */
+        /** Readiness: the database, the container engine and the runner image can be used. */
         get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My runs (admins: `all=true` for everyone's), newest first. */
+        get: operations["list_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run with its UI payload and artifacts. */
+        get: operations["get_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer one of the run's `next_actions`: starts a follow-up run with the tool's state. */
+        post: operations["submit_action"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{id}/artifacts/{artifact_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download one artifact of a run. */
+        get: operations["download_artifact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a queued or running run (its container is killed). */
+        post: operations["cancel_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events of one run: `status`, `output`, then `run` (the final run). */
+        get: operations["run_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published catalog: search and filters, a page at a time. */
+        get: operations["list_tools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tools/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tool page: metadata, input schema and settings schema of the active version. */
+        get: operations["get_tool"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tools/{slug}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the active version (KÖR): multipart `files` (repeated) + `inputs` (a JSON object). */
+        post: operations["run_tool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tools/{slug}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My settings for this tool. */
+        get: operations["get_settings"];
+        /** Save my settings for this tool (validated against its settings schema). */
+        put: operations["put_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics. */
+        get: operations["metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -129,6 +593,83 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description One form field. The same shape serves next actions, and later tools' input and settings
+         *     schemas, so validation of submitted values lives in `validate_fields`.
+         */
+        ActionField: {
+            help?: string | null;
+            kind: components["schemas"]["FieldKind"];
+            label: string;
+            /** Format: double */
+            max?: number | null;
+            /**
+             * Format: int32
+             * @description Longest `string` or `text` value, in characters.
+             */
+            max_length?: number | null;
+            /**
+             * Format: double
+             * @description Bounds of an `integer` or `number` field.
+             */
+            min?: number | null;
+            name: string;
+            /** @description The choices of an `enum` or `multi_enum` field; empty for other kinds. */
+            options?: components["schemas"]["EnumOption"][];
+            required?: boolean;
+        };
+        /** @enum {string} */
+        ActionKind: "form";
+        ActionRequest: {
+            action_id: string;
+            /** @description Values for the action's fields. */
+            input?: Record<string, never>;
+        };
+        AddMaintainerRequest: {
+            email: string;
+        };
+        AdminToolResponse: {
+            /** Format: uuid */
+            active_version_id?: string | null;
+            archived: boolean;
+            categories: components["schemas"]["TaxonResponse"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            maintainer_ids: string[];
+            professions: components["schemas"]["TaxonResponse"][];
+            /** @description Why publishing is blocked, if it is (missing slug, category or profession). */
+            publish_blocker?: string | null;
+            /** @description In the catalog now. */
+            published: boolean;
+            slug: string;
+            summary: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            versions: components["schemas"]["VersionSummary"][];
+        };
+        ArtifactResponse: {
+            /** Format: int64 */
+            bytes: number;
+            content_type: string;
+            download_url: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The tool's relative file name. */
+            name: string;
+        };
+        CreateToolRequest: {
+            /** @description Defaults to one made from the title. */
+            slug?: string | null;
+            summary?: string;
+            title: string;
+        };
+        CreateToolResponse: {
+            draft: components["schemas"]["VersionResponse"];
+            tool: components["schemas"]["AdminToolResponse"];
+        };
         CreateUserRequest: {
             display_name: string;
             email: string;
@@ -136,14 +677,38 @@ export interface components {
             /** @example user */
             role: string;
         };
+        EnumOption: {
+            label: string;
+            value: string;
+        };
         FieldError: {
             /** @description The offending field, dotted for nested fields (`inputs.grade`). */
             field: string;
             message: string;
         };
+        /** @enum {string} */
+        FieldKind: "string" | "text" | "integer" | "number" | "boolean" | "enum" | "multi_enum";
+        FileRule: {
+            /** @description Accepted extensions such as `.csv`, `.xlsx`; empty accepts any. */
+            accept?: string[];
+            /** @description Shown above the drop zone. */
+            label?: string | null;
+            /** Format: int32 */
+            max?: number;
+            /** Format: int32 */
+            min?: number;
+        };
         HealthResponse: {
             status: string;
             version: string;
+        };
+        InputSchema: {
+            /** @description Form fields besides the files. */
+            fields?: components["schemas"]["ActionField"][];
+            files?: components["schemas"]["FileRule"] | null;
+        };
+        LifecycleRequest: {
+            message?: string | null;
         };
         LoginRequest: {
             email: string;
@@ -159,12 +724,84 @@ export interface components {
             token_type: string;
             user: components["schemas"]["UserResponse"];
         };
+        MaintainerResponse: {
+            display_name: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+        };
         MeResponse: {
             /** @description Present when signed in by cookie: the value writes must send as `X-CSRF-Token`. */
             csrf_token?: string | null;
             /** Format: date-time */
             expires_at: string;
             user: components["schemas"]["UserResponse"];
+        };
+        NewVersionRequest: {
+            /** @description `active` (default: copy the active version), `scratch`, or `version` with `version_id`. */
+            from?: string | null;
+            /** Format: uuid */
+            version_id?: string | null;
+        };
+        /** @description A follow-up the user may submit; it starts a new run with `input` and the current `state`. */
+        NextAction: {
+            action_id: string;
+            fields?: components["schemas"]["ActionField"][];
+            kind?: components["schemas"]["ActionKind"];
+            label: string;
+            /** @description Initial values, each already checked against its field. */
+            prefill?: Record<string, never> | null;
+        };
+        /** @enum {string} */
+        NoticeLevel: "info" | "warning" | "error";
+        PageResponse_RunSummaryResponse: {
+            items: {
+                /** @example production */
+                context: string;
+                /** Format: date-time */
+                created_at: string;
+                error_summary?: string | null;
+                /** Format: date-time */
+                finished_at?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                parent_run_id?: string | null;
+                /** @example succeeded */
+                status: string;
+                tool: components["schemas"]["RunToolRef"];
+                /** Format: uuid */
+                version_id: string;
+            }[];
+            /** Format: int32 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /**
+             * Format: int64
+             * @description Items in all pages.
+             */
+            total: number;
+        };
+        PageResponse_ToolSummary: {
+            items: {
+                categories: components["schemas"]["TaxonResponse"][];
+                /** Format: uuid */
+                id: string;
+                professions: components["schemas"]["TaxonResponse"][];
+                slug: string;
+                summary: string;
+                title: string;
+            }[];
+            /** Format: int32 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /**
+             * Format: int64
+             * @description Items in all pages.
+             */
+            total: number;
         };
         PageResponse_UserResponse: {
             items: {
@@ -210,6 +847,9 @@ export interface components {
             /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
             type: string;
         };
+        PutSettingsRequest: {
+            values: Record<string, never>;
+        };
         ReadyCheck: {
             detail: string;
             name: string;
@@ -219,6 +859,189 @@ export interface components {
             checks: components["schemas"]["ReadyCheck"][];
             /** @description `ready` when every check passed. */
             status: string;
+        };
+        RunFileResponse: {
+            /** Format: int64 */
+            bytes: number;
+            name: string;
+        };
+        /** @description The multipart form of a run (documentation only; it is read field by field). */
+        RunForm: {
+            /** @description Sandbox only: unsaved entrypoint name. */
+            entrypoint?: string | null;
+            /** @description The uploaded files (repeat the field for several). */
+            files: string[];
+            /** @description Sandbox only: unsaved input schema (JSON). */
+            input_schema?: string | null;
+            /** @description The form inputs as a JSON object, e.g. `{"klass": "7B"}`. */
+            inputs?: string | null;
+            /**
+             * Format: uuid
+             * @description Reuse the files of an earlier run of yours of this tool (within 24 h) instead of uploading.
+             */
+            reuse_files_from?: string | null;
+            /** @description Sandbox only: unsaved settings schema (JSON). */
+            settings_schema?: string | null;
+            /** @description Sandbox only: unsaved source to run instead of the stored version's. */
+            source?: string | null;
+        };
+        RunResponse: {
+            /** @description The action this run answered, for follow-up runs. */
+            action_id?: string | null;
+            artifacts: components["schemas"]["ArtifactResponse"][];
+            /** @example production */
+            context: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description A plain explanation when the run did not succeed. */
+            error_summary?: string | null;
+            files: components["schemas"]["RunFileResponse"][];
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            inputs: Record<string, never>;
+            /** Format: uuid */
+            parent_run_id?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** @example succeeded */
+            status: string;
+            /** @description Technical output; only the tool's maintainers and admins see it. */
+            stderr?: string | null;
+            stdout: string;
+            tool: components["schemas"]["RunToolRef"];
+            ui?: components["schemas"]["UiPayload"] | null;
+            /** Format: uuid */
+            version_id: string;
+        };
+        RunSummaryResponse: {
+            /** @example production */
+            context: string;
+            /** Format: date-time */
+            created_at: string;
+            error_summary?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            parent_run_id?: string | null;
+            /** @example succeeded */
+            status: string;
+            tool: components["schemas"]["RunToolRef"];
+            /** Format: uuid */
+            version_id: string;
+        };
+        RunToolRef: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            title: string;
+        };
+        SaveVersionRequest: {
+            change_summary?: string;
+            entrypoint?: string | null;
+            /**
+             * Format: int32
+             * @description The revision you edited; alternatively send `If-Match: "<revision>"`.
+             */
+            expected_revision?: number | null;
+            input_schema?: Record<string, never> | null;
+            settings_schema?: Record<string, never> | null;
+            source: string;
+        };
+        SettingsResponse: {
+            schema?: components["schemas"]["SettingsSchema"] | null;
+            /** @description The values were saved under an earlier schema; only those still valid are shown. */
+            schema_changed: boolean;
+            /** Format: date-time */
+            updated_at?: string | null;
+            values: Record<string, never>;
+        };
+        SettingsSchema: {
+            fields: components["schemas"]["ActionField"][];
+        };
+        TableColumn: {
+            key: string;
+            label: string;
+        };
+        TaxonResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+        };
+        /** @description The tool page: what the run form and the settings form are built from. */
+        ToolPageResponse: components["schemas"]["ToolSummary"] & {
+            /** @description Whether the caller may edit the tool (show the editor link). */
+            can_edit: boolean;
+            input_schema?: components["schemas"]["InputSchema"] | null;
+            settings_schema?: components["schemas"]["SettingsSchema"] | null;
+            /** Format: uuid */
+            version_id: string;
+            /** Format: int32 */
+            version_number: number;
+        };
+        /** @description A tool as the catalog lists it. */
+        ToolSummary: {
+            categories: components["schemas"]["TaxonResponse"][];
+            /** Format: uuid */
+            id: string;
+            professions: components["schemas"]["TaxonResponse"][];
+            slug: string;
+            summary: string;
+            title: string;
+        };
+        /** @description One output block; `kind` picks the renderer. */
+        UiOutput: {
+            /** @enum {string} */
+            kind: "notice";
+            level: components["schemas"]["NoticeLevel"];
+            message: string;
+        } | {
+            /** @enum {string} */
+            kind: "markdown";
+            markdown: string;
+        } | {
+            columns: components["schemas"]["TableColumn"][];
+            /** @enum {string} */
+            kind: "table";
+            /** @description Each row holds only declared column keys, with scalar values. */
+            rows: Record<string, never>[];
+            title?: string | null;
+        } | {
+            /** @enum {string} */
+            kind: "json";
+            title?: string | null;
+            /** @description Any JSON value. */
+            value: unknown;
+        } | {
+            html: string;
+            /** @enum {string} */
+            kind: "html_sandboxed";
+        } | {
+            /** @enum {string} */
+            kind: "vega_lite";
+            spec: Record<string, never>;
+        };
+        /** @description The normalised UI of a run: what the SPA renders and what a follow-up action continues from. */
+        UiPayload: {
+            next_actions?: components["schemas"]["NextAction"][];
+            outputs?: components["schemas"]["UiOutput"][];
+            /** @description Opaque tool state handed back on the next action; always an object when present. */
+            state?: Record<string, never> | null;
+        };
+        UpdateToolRequest: {
+            /** @description Admins only: take the tool out of the catalog (or back). */
+            archived?: boolean | null;
+            /** @description Replaces the tool's categories. */
+            category_ids?: string[] | null;
+            /** @description Replaces the tool's professions. */
+            profession_ids?: string[] | null;
+            slug?: string | null;
+            summary?: string | null;
+            title?: string | null;
         };
         UpdateUserRequest: {
             disabled?: boolean | null;
@@ -247,6 +1070,61 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        VersionEventResponse: {
+            /** Format: uuid */
+            actor_id: string;
+            /** Format: date-time */
+            created_at: string;
+            from_state?: string | null;
+            /** Format: uuid */
+            id: string;
+            message?: string | null;
+            to_state: string;
+            /** Format: uuid */
+            version_id: string;
+        };
+        VersionResponse: {
+            /** Format: uuid */
+            author_id: string;
+            change_summary: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            derived_from?: string | null;
+            entrypoint: string;
+            /** Format: uuid */
+            id: string;
+            input_schema?: components["schemas"]["InputSchema"] | null;
+            /** Format: int32 */
+            number: number;
+            review_message?: string | null;
+            /**
+             * Format: int32
+             * @description Send it back as `expected_revision` (or `If-Match: "<revision>"`) when saving.
+             */
+            revision: number;
+            settings_schema?: components["schemas"]["SettingsSchema"] | null;
+            source: string;
+            /** @example draft */
+            state: string;
+            /** Format: uuid */
+            tool_id: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A version without its source, for lists. */
+        VersionSummary: {
+            change_summary: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            number: number;
+            review_message?: string | null;
+            /** @example draft */
+            state: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -256,6 +1134,1574 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_version: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The revision you edited, quoted */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveVersionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a draft */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Someone saved meanwhile */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid source, entrypoint or schemas */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No revision given */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LifecycleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version is in the wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    request_changes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LifecycleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version is in the wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LifecycleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version is in the wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_sandbox: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `wait=N` to wait up to N seconds for the run to finish. */
+                Prefer?: string | null;
+            };
+            path: {
+                /** @description Version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["RunForm"];
+            };
+        };
+        responses: {
+            /** @description Finished within `Prefer: wait=N` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Queued; `Location` names the run */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid inputs, files, schemas or a syntax error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_sandbox_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_sandbox_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version has no settings */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Version id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LifecycleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version is in the wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_tool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateToolRequest"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` names the tool */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateToolResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_tool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tool id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminToolResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_tool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tool id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateToolRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminToolResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Slug taken or locked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tool id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionEventResponse"][];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_maintainers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tool id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintainerResponse"][];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_maintainer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tool id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddMaintainerRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintainerResponse"][];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_maintainer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tool id */
+                id: string;
+                /** @description Maintainer's user id */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The last maintainer */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tool id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewVersionRequest"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` names the version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_users: {
         parameters: {
             query?: {
@@ -825,6 +3271,74 @@ export interface operations {
             };
         };
     };
+    list_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxonResponse"][];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -840,6 +3354,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+        };
+    };
+    my_tools: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminToolResponse"][];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_professions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxonResponse"][];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -870,6 +3520,1010 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ReadyResponse"];
                 };
+            };
+        };
+    };
+    list_runs: {
+        parameters: {
+            query?: {
+                tool_id?: string;
+                /** @description queued, running, succeeded, failed, timed_out or cancelled. */
+                status?: string;
+                /** @description production or sandbox (default: production). */
+                context?: string;
+                /** @description Admins only: every user's runs. */
+                all?: boolean;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_RunSummaryResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submit_action: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `wait=N` to wait up to N seconds for the run to finish. */
+                Prefer?: string | null;
+            };
+            path: {
+                /** @description Run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionRequest"];
+            };
+        };
+        responses: {
+            /** @description Finished within `Prefer: wait=N` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description The follow-up run is queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action is stale */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown action or invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_artifact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: string;
+                /** @description Artifact id */
+                artifact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `event: status` data `{"status"}`; `event: output` data `{"stream","text"}`; `event: run` data: the final run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tools: {
+        parameters: {
+            query?: {
+                /** @description Words to find in the title or summary. */
+                q?: string;
+                /** @description A category slug. */
+                category?: string;
+                /** @description A profession slug. */
+                profession?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_ToolSummary"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_tool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tool's URL slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolPageResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_tool: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `wait=N` to wait up to N seconds for the run to finish. */
+                Prefer?: string | null;
+            };
+            path: {
+                /** @description The tool's URL slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["RunForm"];
+            };
+        };
+        responses: {
+            /** @description Finished within `Prefer: wait=N` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Queued; `Location` names the run */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many or too large files */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Inputs or files do not fit the tool's input schema */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The queue is full; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tool's URL slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tool's URL slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tool has no settings */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The database is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
