@@ -80,6 +80,8 @@ pub trait Store: Send + Sync + 'static {
     async fn version_by_id(&self, id: Uuid) -> StoreResult<Option<ToolVersion>>;
     /// Newest first.
     async fn versions_of_tool(&self, tool: Uuid) -> StoreResult<Vec<ToolVersion>>;
+    /// Every version in `state`, oldest change first (the review queue).
+    async fn versions_in_state(&self, state: VersionState) -> StoreResult<Vec<ToolVersion>>;
     /// Saves a draft if it is still a draft at `expected_revision`; `Ok(None)` when it is not
     /// (the caller re-reads to tell why).
     async fn save_draft(

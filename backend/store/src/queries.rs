@@ -155,6 +155,10 @@ impl Store for This {
         versions::of_tool(self, tool).await
     }
 
+    async fn versions_in_state(&self, state: VersionState) -> StoreResult<Vec<ToolVersion>> {
+        versions::in_state(self, state).await
+    }
+
     async fn save_draft(
         &self,
         id: Uuid,

@@ -86,6 +86,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(runs::events::run_events))
         .routes(routes!(runs::artifacts::download_artifact))
         .routes(routes!(admin::tools::my_tools))
+        .routes(routes!(admin::reviews::list_reviews))
         .routes(routes!(admin::tools::create_tool))
         .routes(routes!(admin::tools::get_tool, admin::tools::update_tool))
         .routes(routes!(admin::tools::list_maintainers, admin::tools::add_maintainer))

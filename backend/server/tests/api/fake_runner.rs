@@ -3,11 +3,13 @@
 //!
 //! The "source" is read as directives: `sleep=N` sleeps N seconds (cancellable), `fail`
 //! fails, anything else succeeds with a markdown output echoing the inputs and settings.
+//! `offer_action` adds a next action `next` (no fields); `write_artifact` keeps one file,
+//! `rapport.txt`, as the run's artifact.
 
 use async_trait::async_trait;
-use skriptoteket_domain::contract::{UiOutput, UiPayload};
+use skriptoteket_domain::contract::{ActionKind, NextAction, UiOutput, UiPayload};
 use skriptoteket_domain::execution::{
-    EventSink, Execution, ExecutionStatus, LogStream, RunEvent, RunRequest, Runner, RunnerHealth,
+    ArtifactFile, EventSink, Execution, ExecutionStatus, LogStream, RunEvent, RunRequest, Runner, RunnerHealth,
 };
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -40,13 +42,31 @@ impl Runner for FakeRunner {
             request.settings,
             request.action.clone().unwrap_or_default()
         );
+        let next_actions = if request.source.contains("offer_action") {
+            vec![NextAction {
+                action_id: "next".into(),
+                label: "Nästa".into(),
+                kind: ActionKind::Form,
+                fields: vec![],
+                prefill: None,
+            }]
+        } else {
+            vec![]
+        };
+        let mut artifacts = vec![];
+        if request.source.contains("write_artifact") {
+            let stored_as = request.artifacts_dir.join("000");
+            std::fs::create_dir_all(&request.artifacts_dir).expect("artifacts dir");
+            std::fs::write(&stored_as, b"fake report\n").expect("artifact");
+            artifacts.push(ArtifactFile { name: "rapport.txt".into(), stored_as, bytes: 12 });
+        }
         Execution {
             status,
             error_summary: (status != ExecutionStatus::Succeeded).then(|| "fake failure".to_owned()),
-            ui: UiPayload { outputs: vec![UiOutput::Markdown { markdown: echo }], next_actions: vec![], state: None },
+            ui: UiPayload { outputs: vec![UiOutput::Markdown { markdown: echo }], next_actions, state: None },
             stdout: "fake start\n".into(),
             stderr: "fake stderr\n".into(),
-            artifacts: vec![],
+            artifacts,
             exit_code: Some(0),
             duration: started.elapsed(),
         }

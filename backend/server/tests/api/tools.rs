@@ -27,6 +27,9 @@ async fn the_lifecycle_from_draft_to_catalog_to_rollback() {
         assert_eq!(app.call(Method::POST, &at(&v1, "submit-review"), Some(&author), None).await.status, StatusCode::OK);
         app.call(Method::POST, &at(&v1, "submit-review"), Some(&author), None).await.problem(409, "wrong_state");
         app.call(Method::POST, &at(&v1, "publish"), Some(&admin), None).await.problem(409, "not_publishable");
+        let reviews = app.call(Method::GET, "/api/admin/reviews", Some(&admin), None).await;
+        assert_eq!(reviews.body[0]["version"]["id"], v1.as_str(), "{}", reviews.body);
+        app.call(Method::GET, "/api/admin/reviews", Some(&author), None).await.problem(403, "forbidden");
         let taxonomy = json!({
             "category_ids": [app.call(Method::GET, "/api/categories", Some(&user), None).await.body[0]["id"]],
             "profession_ids": [app.call(Method::GET, "/api/professions", Some(&user), None).await.body[0]["id"]],

@@ -162,6 +162,13 @@ pub(super) async fn of_tool(s: &This, tool: Uuid) -> StoreResult<Vec<ToolVersion
     rows.into_iter().map(ToolVersion::try_from).collect()
 }
 
+pub(super) async fn in_state(s: &This, state: VersionState) -> StoreResult<Vec<ToolVersion>> {
+    let sql = concat!("SELECT ", version_columns!(), " FROM tool_versions WHERE state = $1 ORDER BY updated_at, id");
+    let rows: Vec<VersionRow> =
+        sqlx::query_as(sql).bind(state.as_str()).fetch_all(&s.pool).await.map_err(backend_error)?;
+    rows.into_iter().map(ToolVersion::try_from).collect()
+}
+
 /// One conditional statement: the revision check and the write cannot be torn apart.
 pub(super) async fn save_draft(
     s: &This,

@@ -272,6 +272,9 @@ async fn publishing_archives_the_previous_version_and_rollback_copies_forward() 
             .await
             .unwrap()
             .unwrap();
+        let queue: Vec<_> =
+            store.versions_in_state(VersionState::InReview).await.unwrap().iter().map(|v| v.id).collect();
+        assert_eq!(queue, [v2.id], "the review queue lists exactly the version in review");
         let back = store
             .transition_version(v2.id, VersionState::InReview, VersionState::Draft, admin, Some("Byt namn".into()))
             .await
