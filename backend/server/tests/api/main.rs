@@ -3,6 +3,7 @@
 
 mod admin_users;
 mod auth;
+mod authz_matrix;
 mod e2e_docker;
 mod errors;
 mod fake_runner;
