@@ -20,7 +20,7 @@ help: ## List the targets
 run: build-runner-image fe-build ## Start Skriptoteket on its defaults (SQLite in ./data, local Docker engine, the built SPA)
 	$(CARGO) run --release -p skriptoteket-server -- serve
 
-test: build-runner-image test-python test-rust check-leftovers ## Run every test (needs Docker and PostgreSQL: see .ci/run)
+test: build-runner-image test-python test-rust test-frontend check-leftovers ## Run every test (needs Docker, PostgreSQL and Chromium: see .ci/run)
 
 test-rust: ## Rust tests on SQLite and PostgreSQL, with the real Docker runner
 	SKRIPTOTEKET_TEST_DOCKER=1 $(CARGO) nextest run --workspace --no-fail-fast

@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A user's role. The derive order *is* the privilege order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

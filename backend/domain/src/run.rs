@@ -8,6 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 use uuid::Uuid;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
@@ -66,6 +67,7 @@ impl FromStr for RunStatus {
 }
 
 /// KÖR (production, the active version) or TESTKÖR (sandbox, any version, by its authors).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunContext {

@@ -167,6 +167,7 @@ impl DbArgs {
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()
+            .filter(|url| !url.trim().is_empty())
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("skriptoteket.db").display()))
     }
 }

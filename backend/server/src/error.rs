@@ -27,6 +27,9 @@ pub struct Problem {
     /// Per-field messages for validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -46,6 +49,7 @@ impl Problem {
             code: code.to_owned(),
             request_id: None,
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -153,7 +157,9 @@ impl ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", detail.to_owned(), None)
             }
         };
-        (Problem::new(status, code, detail), retry)
+        let mut problem = Problem::new(status, code, detail);
+        problem.retry_after = retry;
+        (problem, retry)
     }
 }
 

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/admin/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions in review, oldest first (admins). */
+        get: operations["list_reviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/tool-versions/{id}": {
         parameters: {
             query?: never;
@@ -674,8 +691,7 @@ export interface components {
             display_name: string;
             email: string;
             password: string;
-            /** @example user */
-            role: string;
+            role: components["schemas"]["Role"];
         };
         EnumOption: {
             label: string;
@@ -756,8 +772,7 @@ export interface components {
         NoticeLevel: "info" | "warning" | "error";
         PageResponse_RunSummaryResponse: {
             items: {
-                /** @example production */
-                context: string;
+                context: components["schemas"]["RunContext"];
                 /** Format: date-time */
                 created_at: string;
                 error_summary?: string | null;
@@ -767,8 +782,7 @@ export interface components {
                 id: string;
                 /** Format: uuid */
                 parent_run_id?: string | null;
-                /** @example succeeded */
-                status: string;
+                status: components["schemas"]["RunStatus"];
                 tool: components["schemas"]["RunToolRef"];
                 /** Format: uuid */
                 version_id: string;
@@ -817,8 +831,7 @@ export interface components {
                  * @description Set while the account is locked after too many failed sign-ins.
                  */
                 locked_until?: string | null;
-                /** @example contributor */
-                role: string;
+                role: components["schemas"]["Role"];
                 /** Format: date-time */
                 updated_at: string;
             }[];
@@ -841,6 +854,11 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             /** @description The request's `x-request-id`, for support and logs. */
             request_id?: string | null;
+            /**
+             * Format: int64
+             * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+             */
+            retry_after?: number | null;
             /** Format: int32 */
             status: number;
             title: string;
@@ -860,6 +878,23 @@ export interface components {
             /** @description `ready` when every check passed. */
             status: string;
         };
+        ReviewItem: {
+            /** Format: uuid */
+            tool_id: string;
+            tool_slug: string;
+            tool_title: string;
+            version: components["schemas"]["VersionSummary"];
+        };
+        /**
+         * @description A user's role. The derive order *is* the privilege order.
+         * @enum {string}
+         */
+        Role: "user" | "contributor" | "admin" | "superuser";
+        /**
+         * @description KÖR (production, the active version) or TESTKÖR (sandbox, any version, by its authors).
+         * @enum {string}
+         */
+        RunContext: "production" | "sandbox";
         RunFileResponse: {
             /** Format: int64 */
             bytes: number;
@@ -889,8 +924,7 @@ export interface components {
             /** @description The action this run answered, for follow-up runs. */
             action_id?: string | null;
             artifacts: components["schemas"]["ArtifactResponse"][];
-            /** @example production */
-            context: string;
+            context: components["schemas"]["RunContext"];
             /** Format: date-time */
             created_at: string;
             /** @description A plain explanation when the run did not succeed. */
@@ -905,8 +939,7 @@ export interface components {
             parent_run_id?: string | null;
             /** Format: date-time */
             started_at?: string | null;
-            /** @example succeeded */
-            status: string;
+            status: components["schemas"]["RunStatus"];
             /** @description Technical output; only the tool's maintainers and admins see it. */
             stderr?: string | null;
             stdout: string;
@@ -915,9 +948,10 @@ export interface components {
             /** Format: uuid */
             version_id: string;
         };
+        /** @enum {string} */
+        RunStatus: "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
         RunSummaryResponse: {
-            /** @example production */
-            context: string;
+            context: components["schemas"]["RunContext"];
             /** Format: date-time */
             created_at: string;
             error_summary?: string | null;
@@ -927,8 +961,7 @@ export interface components {
             id: string;
             /** Format: uuid */
             parent_run_id?: string | null;
-            /** @example succeeded */
-            status: string;
+            status: components["schemas"]["RunStatus"];
             tool: components["schemas"]["RunToolRef"];
             /** Format: uuid */
             version_id: string;
@@ -1048,8 +1081,7 @@ export interface components {
             display_name?: string | null;
             /** @description A new password (at least 8 characters). */
             password?: string | null;
-            /** @example contributor */
-            role?: string | null;
+            role?: components["schemas"]["Role"] | null;
         };
         /** @description A user as the API shows it (never the password hash). */
         UserResponse: {
@@ -1065,8 +1097,7 @@ export interface components {
              * @description Set while the account is locked after too many failed sign-ins.
              */
             locked_until?: string | null;
-            /** @example contributor */
-            role: string;
+            role: components["schemas"]["Role"];
             /** Format: date-time */
             updated_at: string;
         };
@@ -1075,11 +1106,11 @@ export interface components {
             actor_id: string;
             /** Format: date-time */
             created_at: string;
-            from_state?: string | null;
+            from_state?: components["schemas"]["VersionState"] | null;
             /** Format: uuid */
             id: string;
             message?: string | null;
-            to_state: string;
+            to_state: components["schemas"]["VersionState"];
             /** Format: uuid */
             version_id: string;
         };
@@ -1105,13 +1136,14 @@ export interface components {
             revision: number;
             settings_schema?: components["schemas"]["SettingsSchema"] | null;
             source: string;
-            /** @example draft */
-            state: string;
+            state: components["schemas"]["VersionState"];
             /** Format: uuid */
             tool_id: string;
             /** Format: date-time */
             updated_at: string;
         };
+        /** @enum {string} */
+        VersionState: "draft" | "in_review" | "active" | "archived";
         /** @description A version without its source, for lists. */
         VersionSummary: {
             change_summary: string;
@@ -1120,8 +1152,7 @@ export interface components {
             /** Format: int32 */
             number: number;
             review_message?: string | null;
-            /** @example draft */
-            state: string;
+            state: components["schemas"]["VersionState"];
             /** Format: date-time */
             updated_at: string;
         };
@@ -1134,6 +1165,79 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_reviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewItem"][];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_version: {
         parameters: {
             query?: never;
@@ -1168,6 +1272,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -1254,6 +1363,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -1373,6 +1487,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -1465,6 +1584,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -1557,6 +1681,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -1662,6 +1791,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -1766,6 +1900,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -1849,6 +1988,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -1949,6 +2093,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2039,6 +2188,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2127,6 +2281,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2210,6 +2369,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2306,6 +2470,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2385,6 +2554,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2468,6 +2642,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2556,6 +2735,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2649,6 +2833,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2738,6 +2927,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2811,6 +3005,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2900,6 +3099,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -2983,6 +3187,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3081,6 +3290,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3166,6 +3380,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3234,6 +3453,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3302,6 +3526,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3389,6 +3618,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3457,6 +3691,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3564,6 +3803,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3635,6 +3879,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3731,6 +3980,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3839,6 +4093,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3918,6 +4177,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -3998,6 +4262,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -4083,6 +4352,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -4154,6 +4428,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -4250,6 +4529,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -4356,6 +4640,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;
@@ -4439,6 +4728,11 @@ export interface operations {
                         errors?: components["schemas"]["FieldError"][];
                         /** @description The request's `x-request-id`, for support and logs. */
                         request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
                         /** Format: int32 */
                         status: number;
                         title: string;

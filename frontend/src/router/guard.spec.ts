@@ -1,3 +1,4 @@
+import type { Role } from '@/auth/roles'
 import { describe, expect, it } from 'vitest'
 import { createMemoryHistory } from 'vue-router'
 import { makeUser, me } from '@/test/fixtures'
@@ -41,7 +42,7 @@ describe('auth guard', () => {
     ['admin', '/admin/users', 'users'],
     ['superuser', '/admin/review', 'review'],
   ])('a %s opening %s lands on %s', async (role, path, expected) => {
-    mockApi({ 'GET /api/auth/me': () => ({ status: 200, body: me(makeUser({ role })) }) })
+    mockApi({ 'GET /api/auth/me': () => ({ status: 200, body: me(makeUser({ role: role as Role })) }) })
     const route = await navigate(path)
     expect(route.name).toBe(expected)
     if (expected === 'forbidden') expect(route.query.need).toBeTruthy()

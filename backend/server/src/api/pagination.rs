@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page (1–100, default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Items to skip.
     pub offset: Option<u64>,

@@ -1,3 +1,4 @@
+import type { Role } from '@/auth/roles'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { h } from 'vue'
@@ -24,7 +25,7 @@ describe('AppShell', () => {
     ['admin', ['Katalog', 'Mina körningar', 'Mina verktyg', 'Granskning', 'Användare']],
     ['superuser', ['Katalog', 'Mina körningar', 'Mina verktyg', 'Granskning', 'Användare']],
   ])('shows a %s the navigation for the role', async (role, expected) => {
-    mockApi({ 'GET /api/auth/me': () => ({ status: 200, body: me(makeUser({ role })) }) })
+    mockApi({ 'GET /api/auth/me': () => ({ status: 200, body: me(makeUser({ role: role as Role })) }) })
     const { wrapper } = await mountAt(Shell, '/catalog')
     expect(navLabels(wrapper)).toEqual(expected)
   })

@@ -41,7 +41,6 @@ pub struct UserResponse {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
-    #[schema(value_type = String, example = "contributor")]
     pub role: Role,
     pub disabled: bool,
     /// Set while the account is locked after too many failed sign-ins.

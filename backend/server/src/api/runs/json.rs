@@ -59,9 +59,7 @@ pub struct RunResponse {
     pub id: Uuid,
     pub tool: RunToolRef,
     pub version_id: Uuid,
-    #[schema(value_type = String, example = "production")]
     pub context: RunContext,
-    #[schema(value_type = String, example = "succeeded")]
     pub status: RunStatus,
     #[schema(value_type = Object)]
     pub inputs: Value,
@@ -127,9 +125,7 @@ pub struct RunSummaryResponse {
     pub id: Uuid,
     pub tool: RunToolRef,
     pub version_id: Uuid,
-    #[schema(value_type = String, example = "production")]
     pub context: RunContext,
-    #[schema(value_type = String, example = "succeeded")]
     pub status: RunStatus,
     pub error_summary: Option<String>,
     pub parent_run_id: Option<Uuid>,

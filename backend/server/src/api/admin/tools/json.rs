@@ -63,7 +63,6 @@ impl From<User> for MaintainerResponse {
 pub struct VersionSummary {
     pub id: Uuid,
     pub number: i32,
-    #[schema(value_type = String, example = "draft")]
     pub state: VersionState,
     pub change_summary: String,
     pub review_message: Option<String>,
@@ -143,7 +142,6 @@ pub struct VersionResponse {
     pub id: Uuid,
     pub tool_id: Uuid,
     pub number: i32,
-    #[schema(value_type = String, example = "draft")]
     pub state: VersionState,
     pub source: String,
     pub entrypoint: String,
@@ -208,9 +206,7 @@ pub struct VersionEventResponse {
     pub id: Uuid,
     pub version_id: Uuid,
     pub actor_id: Uuid,
-    #[schema(value_type = Option<String>)]
     pub from_state: Option<VersionState>,
-    #[schema(value_type = String)]
     pub to_state: VersionState,
     pub message: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -12,7 +12,6 @@ pub struct CreateUserRequest {
     pub email: String,
     #[validate(length(min = 1, max = 100))]
     pub display_name: String,
-    #[schema(value_type = String, example = "user")]
     pub role: Role,
     #[validate(length(min = 8, max = 1024))]
     pub password: String,
@@ -23,7 +22,6 @@ pub struct CreateUserRequest {
 pub struct UpdateUserRequest {
     #[validate(length(min = 1, max = 100))]
     pub display_name: Option<String>,
-    #[schema(value_type = Option<String>, example = "contributor")]
     pub role: Option<Role>,
     pub disabled: Option<bool>,
     /// A new password (at least 8 characters).
