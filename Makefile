@@ -47,10 +47,11 @@ lint: ## rustfmt and clippy
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-check-leftovers: ## Fail when a test left a container of ours behind
+check-leftovers: ## Fail when a test left a container or volume of ours behind
 	@left=$$(docker ps -aq --filter label=org.skriptoteket.managed=true); \
-	if [ -n "$$left" ]; then echo "containers left behind: $$left"; exit 1; fi; \
-	echo "no skriptoteket containers left behind"
+	vols=$$(docker volume ls -q --filter label=org.skriptoteket.managed=true); \
+	if [ -n "$$left$$vols" ]; then echo "left behind: containers [$$left] volumes [$$vols]"; exit 1; fi; \
+	echo "no skriptoteket containers or volumes left behind"
 
 # --- Frontend (Vue SPA in frontend/; each target is also an `npm run` script there) ----------
 .PHONY: fe-install fe-dev dev fe-gen-api fe-build test-frontend

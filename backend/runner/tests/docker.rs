@@ -359,6 +359,30 @@ async fn an_abandoned_run_and_a_crashed_process_leave_no_container() {
         left = h.runner.containers_with_label(&label).await.unwrap();
     }
     assert!(left.is_empty(), "the drop guard removes the container: {left:?}");
-    // A process that died cannot run its guards: the start-up reaper finds its containers.
     assert_eq!(h.runner.reap().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_start_up_reaper_removes_what_a_dead_process_left_and_nothing_else() {
+    let Some(h) = harness(RunLimits::default()).await else { return };
+    let image = std::env::var("RUNNER_IMAGE").unwrap_or_else(|_| "skriptoteket-runner:latest".into());
+    let create = |instance: &str| {
+        let out = std::process::Command::new("docker")
+            .args(["create", "--label", "org.skriptoteket.managed=true", "--label"])
+            .arg(format!("org.skriptoteket.instance={instance}"))
+            .arg(&image)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    // What a killed process of this instance left, and a live container of another instance.
+    create(&h.instance);
+    let other_instance = format!("other-{}", Uuid::new_v4().simple());
+    let other = create(&other_instance);
+    assert_eq!(h.runner.reap().await.unwrap(), 1);
+    h.assert_nothing_left().await;
+    let still = h.runner.containers_with_label(&format!("org.skriptoteket.instance={other_instance}")).await.unwrap();
+    assert_eq!(still.len(), 1, "another server's container is not ours to remove");
+    std::process::Command::new("docker").args(["rm", "-f", &other]).output().unwrap();
 }
