@@ -58,7 +58,10 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
         locked.problem(429, "too_many_attempts");
         let retry: u64 = locked.headers.get(header::RETRY_AFTER).unwrap().to_str().unwrap().parse().unwrap();
         assert!(retry > 0 && retry <= 15 * 60, "{retry}");
-        assert_eq!(locked.body["retry_after"], retry, "the body repeats Retry-After for clients that cannot read headers");
+        assert_eq!(
+            locked.body["retry_after"], retry,
+            "the body repeats Retry-After for clients that cannot read headers"
+        );
         let user = app.user(Role::Contributor).await;
         assert!(user.is_locked(Utc::now()), "{:?}", app.backend);
         // Unknown emails are throttled the same way, so lockouts reveal nothing.

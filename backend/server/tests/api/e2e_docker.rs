@@ -59,6 +59,14 @@ async fn a_csv_becomes_a_table_and_a_downloadable_excel_file() {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         );
 
+        let metrics = app.call(Method::GET, "/metrics", None, None).await;
+        let text = metrics.body.as_str().unwrap_or_default().to_owned();
+        assert!(
+            text.contains("skriptoteket_runs_finished_total{context=\"production\",status=\"succeeded\"} 1"),
+            "{text}"
+        );
+        assert!(text.contains("skriptoteket_queue_depth 0"), "{text}");
+
         let stranger = app.token(Role::Contributor).await;
         let url = artifact["download_url"].as_str().unwrap();
         app.call(Method::GET, url, Some(&stranger), None).await.problem(404, "not_found");

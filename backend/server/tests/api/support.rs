@@ -151,6 +151,11 @@ impl TestApp {
         Self { backend, router, state, dir, workers: Some(workers), db: Some(db) }
     }
 
+    /// The database URL this app uses (for CLI commands under test).
+    pub fn database_url(&self) -> String {
+        self.db.as_ref().expect("db").url.clone()
+    }
+
     pub async fn user(&self, role: Role) -> User {
         self.state.store.user_credentials(&email(role)).await.unwrap().unwrap().0
     }
