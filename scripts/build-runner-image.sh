@@ -2,8 +2,9 @@
 # Build the runner image (${RUNNER_IMAGE:-skriptoteket-runner:latest}) from Dockerfile.runner.
 # Skips the build when the image already carries the current source hash; --force rebuilds
 # from scratch (no layer cache, libraries downloaded again).
-#   BASE_IMAGE  base for both stages; default python:3.11-slim when present locally, else
-#               skriptoteket-base:bookworm (bootstrapped from Debian packages, no registry needed)
+#   BASE_IMAGE  base for both stages; default python:3.11-slim when present or pullable, else
+#               skriptoteket-base:bookworm (bootstrapped from Debian packages, no registry needed;
+#               scripts/lib/base-image.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,14 +22,9 @@ done
 DOCKER=/usr/bin/docker
 [ -x "$DOCKER" ] || DOCKER=$(command -v docker)
 
-if [ -z "${BASE_IMAGE:-}" ]; then
-  if "$DOCKER" image inspect python:3.11-slim >/dev/null 2>&1; then
-    BASE_IMAGE=python:3.11-slim
-  else
-    bash scripts/bootstrap-base-image.sh
-    BASE_IMAGE=skriptoteket-base:bookworm
-  fi
-fi
+# shellcheck source=lib/base-image.sh
+. scripts/lib/base-image.sh
+[ -n "${BASE_IMAGE:-}" ] || BASE_IMAGE=$(pick_base_image "$DOCKER" python:3.11-slim)
 
 # Hash of what goes into the image: Dockerfile.runner, runner/ minus tests, tools and caches
 # (same exclusions as Dockerfile.runner.dockerignore), and the base image's id.
