@@ -25,8 +25,8 @@ RUN if ! command -v python3 >/dev/null 2>&1; then \
  && groupadd --gid 10000 skriptoteket \
  && useradd --uid 10000 --gid 10000 --no-create-home --home-dir /data \
       --shell /usr/sbin/nologin skriptoteket \
- && mkdir -p /data /app \
- && chown 10000:10000 /data && chmod 0750 /data
+ && mkdir -p /data /artifacts /app \
+ && chown 10000:10000 /data /artifacts && chmod 0750 /data /artifacts
 
 # BINARY: which host-built binary to copy. The default is the release build; CI may pass
 # target/debug/skriptoteket to reuse the test build (same behaviour, bigger and slower).
@@ -48,7 +48,8 @@ ENV SKRIPTOTEKET_BIND=0.0.0.0:8080 \
 USER 10000:10000
 WORKDIR /app
 EXPOSE 8080
-# A named volume mounted at /data inherits the ownership above (uid 10000) on first use.
+# A named volume mounted at /data or /artifacts (compose.prod.yaml's ARTIFACTS_ROOT) inherits
+# the ownership above (uid 10000) on first use; a bind mount must be writable by uid 10000.
 # Liveness only (the process answers); /api/ready also checks the database and the engine.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python3", "-I", "-c", "import os, urllib.request as u; port = os.environ.get('SKRIPTOTEKET_BIND', ':8080').rsplit(':', 1)[1]; u.urlopen('http://127.0.0.1:%s/api/health' % port, timeout=4)"]
