@@ -330,7 +330,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change my display name or password (the current password is needed for a new one). */
+        patch: operations["update_me"];
         trace?: never;
     };
     "/api/categories": {
@@ -643,6 +644,7 @@ export interface components {
             input?: Record<string, never>;
         };
         AddMaintainerRequest: {
+            /** Format: email */
             email: string;
         };
         AdminToolResponse: {
@@ -689,6 +691,7 @@ export interface components {
         };
         CreateUserRequest: {
             display_name: string;
+            /** Format: email */
             email: string;
             password: string;
             role: components["schemas"]["Role"];
@@ -704,6 +707,11 @@ export interface components {
         };
         /** @enum {string} */
         FieldKind: "string" | "text" | "integer" | "number" | "boolean" | "enum" | "multi_enum";
+        /**
+         * Format: binary
+         * @description The bytes of a downloaded file.
+         */
+        FileBytes: string;
         FileRule: {
             /** @description Accepted extensions such as `.csv`, `.xlsx`; empty accepts any. */
             accept?: string[];
@@ -950,6 +958,20 @@ export interface components {
         };
         /** @enum {string} */
         RunStatus: "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+        /**
+         * @description One event of a run's stream, as a client's SSE parser sees it. (OpenAPI 3.1 describes an
+         *     event stream by the schema of one event; the stream itself is documented only here.)
+         */
+        RunStreamEvent: {
+            /**
+             * @description JSON text: `{"status"}` for `status`, `{"stream","text"}` for `output`, the final run
+             *     (as `GET /api/runs/{id}` answers it) for `run`.
+             */
+            data: string;
+            event: components["schemas"]["RunStreamEventName"];
+        };
+        /** @enum {string} */
+        RunStreamEventName: "status" | "output" | "run";
         RunSummaryResponse: {
             context: components["schemas"]["RunContext"];
             /** Format: date-time */
@@ -1064,6 +1086,12 @@ export interface components {
             outputs?: components["schemas"]["UiOutput"][];
             /** @description Opaque tool state handed back on the next action; always an object when present. */
             state?: Record<string, never> | null;
+        };
+        /** @description Change your own name or password; a new password needs the current one. */
+        UpdateMeRequest: {
+            current_password?: string | null;
+            display_name?: string | null;
+            new_password?: string | null;
         };
         UpdateToolRequest: {
             /** @description Admins only: take the tool out of the catalog (or back). */
@@ -3495,6 +3523,92 @@ export interface operations {
             };
         };
     };
+    update_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields or a wrong current password */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_categories: {
         parameters: {
             query?: never;
@@ -4070,13 +4184,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file, as an attachment */
+            /** @description The file, as an attachment, with the type its name suggests (`application/octet-stream` for types a browser would render or run) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": number[];
+                    "*/*": components["schemas"]["FileBytes"];
                 };
             };
             /** @description Not signed in, or the session expired. */
@@ -4245,7 +4359,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["RunStreamEvent"];
                 };
             };
             /** @description Not signed in, or the session expired. */

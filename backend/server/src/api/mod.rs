@@ -71,7 +71,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::ready))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
-        .routes(routes!(auth::me))
+        .routes(routes!(auth::me, auth::update_me))
         .routes(routes!(admin::users::list_users, admin::users::create_user))
         .routes(routes!(admin::users::get_user, admin::users::update_user))
         .routes(routes!(tools::list_tools))

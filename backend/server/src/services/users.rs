@@ -86,3 +86,29 @@ pub async fn bootstrap_superuser(store: &dyn Store, email: &str, password: &str)
         CreateUser { email: email.to_owned(), display_name, role: Role::Superuser, password: password.to_owned() };
     create_unchecked(store, new).await.map(Some)
 }
+
+/// A user changes their own name or password; the password needs the current one.
+pub async fn change_self(
+    store: &dyn Store,
+    me: &User,
+    display_name: Option<String>,
+    current_password: Option<String>,
+    new_password: Option<String>,
+) -> ApiResult<User> {
+    let password_hash = match new_password {
+        Some(new) => {
+            check_password(&new)?;
+            let current = current_password
+                .ok_or_else(|| ApiError::field("current_password", "is needed to set a new password"))?;
+            let (_, stored) =
+                store.user_credentials(&me.email).await?.ok_or_else(|| ApiError::not_found("The user"))?;
+            if !run_blocking(move || password::verify(&current, &stored)).await? {
+                return Err(ApiError::field("current_password", "is not your current password"));
+            }
+            Some(run_blocking(move || password::hash(&new)).await??)
+        }
+        None => None,
+    };
+    let patch = UserPatch { display_name, password_hash, ..Default::default() };
+    store.update_user(me.id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))
+}

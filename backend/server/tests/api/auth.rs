@@ -157,3 +157,26 @@ async fn disabled_accounts_can_do_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn users_change_their_own_name_and_password() {
+    each_backend(|app| async move {
+        let token = app.token(Role::User).await;
+        let renamed =
+            app.call(Method::PATCH, "/api/auth/me", Some(&token), Some(json!({ "display_name": "Ada L" }))).await;
+        assert_eq!(renamed.body["user"]["display_name"], "Ada L", "{}", renamed.body);
+        let no_current = json!({ "new_password": "ett-nytt-losenord" });
+        let reply = app.call(Method::PATCH, "/api/auth/me", Some(&token), Some(no_current)).await;
+        assert_eq!(reply.problem(422, "validation_failed")["errors"][0]["field"], "current_password");
+        let wrong = json!({ "new_password": "ett-nytt-losenord", "current_password": "fel" });
+        app.call(Method::PATCH, "/api/auth/me", Some(&token), Some(wrong)).await.problem(422, "validation_failed");
+        app.call(Method::PATCH, "/api/auth/me", Some(&token), Some(json!({ "role": "admin" })))
+            .await
+            .problem(422, "validation_failed");
+        let ok = json!({ "new_password": "ett-nytt-losenord", "current_password": PASSWORD });
+        assert_eq!(app.call(Method::PATCH, "/api/auth/me", Some(&token), Some(ok)).await.status, StatusCode::OK);
+        assert_eq!(app.login(&email(Role::User), "ett-nytt-losenord").await.status, StatusCode::OK);
+        assert_eq!(app.user(Role::User).await.role, Role::User);
+    })
+    .await;
+}

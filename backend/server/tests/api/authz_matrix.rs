@@ -95,6 +95,7 @@ fn table() -> Vec<Row> {
         row(M::POST,   "/api/auth/logout",                            Nothing, Empty,             [204, 204, 204, 204, 204, 204]),
         // Every signed-in user.
         row(M::GET,    "/api/auth/me",                                Nothing, Empty,             [401, 200, 200, 200, 200, 200]),
+        row(M::PATCH,  "/api/auth/me",                                Nothing, Json(json!({ "display_name": "Nytt namn" })), [401, 200, 200, 200, 200, 200]),
         row(M::GET,    "/api/tools",                                  Nothing, Empty,             [401, 200, 200, 200, 200, 200]),
         row(M::GET,    "/api/categories",                             Nothing, Empty,             [401, 200, 200, 200, 200, 200]),
         row(M::GET,    "/api/professions",                            Nothing, Empty,             [401, 200, 200, 200, 200, 200]),

@@ -11,9 +11,22 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 320))]
+    #[schema(min_length = 1, max_length = 320)]
     pub email: String,
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
+}
+
+/// Change your own name or password; a new password needs the current one.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    #[validate(length(min = 1, max = 100))]
+    pub display_name: Option<String>,
+    pub current_password: Option<String>,
+    #[validate(length(min = 8, max = 1024))]
+    pub new_password: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::DateTime;
-use json::{LoginRequest, LoginResponse, MeResponse};
+use json::{LoginRequest, LoginResponse, MeResponse, UpdateMeRequest};
 
 /// Sign in with email and password; answers a token and sets the session cookie.
 #[utoipa::path(
@@ -71,4 +71,37 @@ pub async fn me(user: CurrentUser) -> Json<MeResponse> {
         csrf_token: user.via_cookie.then(|| user.claims.csrf.clone()),
         user: user.user.into(),
     })
+}
+
+/// Change my display name or password (the current password is needed for a new one).
+#[utoipa::path(
+    patch,
+    path = "/api/auth/me",
+    tag = "auth",
+    request_body = UpdateMeRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, body = MeResponse),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields or a wrong current password"),
+        Common,
+    )
+)]
+pub async fn update_me(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    ValidatedJson(body): ValidatedJson<UpdateMeRequest>,
+) -> ApiResult<Json<MeResponse>> {
+    let updated = services::users::change_self(
+        state.store.as_ref(),
+        &user.user,
+        body.display_name,
+        body.current_password,
+        body.new_password,
+    )
+    .await?;
+    Ok(Json(MeResponse {
+        expires_at: DateTime::from_timestamp(user.claims.exp, 0).unwrap_or_default(),
+        csrf_token: user.via_cookie.then(|| user.claims.csrf.clone()),
+        user: updated.into(),
+    }))
 }

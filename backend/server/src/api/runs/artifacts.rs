@@ -18,13 +18,19 @@ use uuid::Uuid;
 const ACTIVE_TYPES: [&str; 6] =
     ["text/html", "image/svg+xml", "application/javascript", "text/javascript", "application/xhtml+xml", "text/xml"];
 
+/// The bytes of a downloaded file.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(pub Vec<u8>);
+
 /// Download one artifact of a run.
 #[utoipa::path(
     get, path = "/api/runs/{id}/artifacts/{artifact_id}", tag = "runs",
     params(("id" = Uuid, Path, description = "Run id"), ("artifact_id" = Uuid, Path, description = "Artifact id")),
     security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "The file, as an attachment"),
+        (status = 200, content_type = "*/*", body = FileBytes,
+         description = "The file, as an attachment, with the type its name suggests (`application/octet-stream` for types a browser would render or run)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         Common,
     )

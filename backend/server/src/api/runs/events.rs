@@ -12,16 +12,36 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
+use serde::Serialize;
 use serde_json::json;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// Runs executed by another server process have no live feed here: poll the database.
 const POLL: Duration = Duration::from_secs(1);
+
+/// One event of a run's stream, as a client's SSE parser sees it. (OpenAPI 3.1 describes an
+/// event stream by the schema of one event; the stream itself is documented only here.)
+#[derive(Serialize, ToSchema)]
+pub struct RunStreamEvent {
+    pub event: RunStreamEventName,
+    /// JSON text: `{"status"}` for `status`, `{"stream","text"}` for `output`, the final run
+    /// (as `GET /api/runs/{id}` answers it) for `run`.
+    pub data: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStreamEventName {
+    Status,
+    Output,
+    Run,
+}
 
 /// Server-sent events of one run: `status`, `output`, then `run` (the final run).
 #[utoipa::path(
@@ -29,7 +49,7 @@ const POLL: Duration = Duration::from_secs(1);
     params(("id" = Uuid, Path, description = "Run id")),
     security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, content_type = "text/event-stream", body = String,
+        (status = 200, content_type = "text/event-stream", body = RunStreamEvent,
          description = "`event: status` data `{\"status\"}`; `event: output` data `{\"stream\",\"text\"}`; `event: run` data: the final run"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         Common,

@@ -167,6 +167,7 @@ pub struct RunListParams {
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub action_id: String,
     /// Values for the action's fields.
     #[serde(default = "empty_object")]

@@ -14,9 +14,11 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct CreateToolRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[serde(default)]
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub summary: String,
     /// Defaults to one made from the title.
     pub slug: Option<String>,
@@ -27,8 +29,10 @@ pub struct CreateToolRequest {
 pub struct UpdateToolRequest {
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub summary: Option<String>,
     /// Replaces the tool's categories.
     pub category_ids: Option<Vec<Uuid>>,
@@ -42,6 +46,7 @@ pub struct UpdateToolRequest {
 #[serde(deny_unknown_fields)]
 pub struct AddMaintainerRequest {
     #[validate(email)]
+    #[schema(format = Email)]
     pub email: String,
 }
 
@@ -198,6 +203,7 @@ pub struct SaveVersionRequest {
 #[serde(deny_unknown_fields)]
 pub struct LifecycleRequest {
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub message: Option<String>,
 }
 
