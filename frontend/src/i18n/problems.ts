@@ -33,6 +33,24 @@ export function problemMessage(problem: ApiProblem): string {
       return t('problems.tooLarge')
     case 'network_error':
       return t('problems.network')
+    case 'stale_action':
+      return t('runs.staleAction')
+    case 'queue_full':
+      return t('problems.queueFull')
+    case 'edit_conflict':
+      return t('editor.conflictBody')
+    case 'wrong_state':
+      return t('problems.wrongState')
+    case 'slug_taken':
+      return t('problems.slugTaken')
+    case 'last_maintainer':
+      return t('problems.lastMaintainer')
+    case 'not_publishable':
+      return t('problems.notPublishable')
+    case 'no_settings':
+      return t('problems.noSettings')
+    case 'not_a_maintainer':
+      return t('problems.notMaintainer')
   }
   if (problem.status >= 500) return t('problems.server')
   return problem.detail || t('problems.generic')
@@ -57,15 +75,37 @@ export function fieldMessage(message: string): string {
   if (match) return t('fieldMessages.minLength', { min: match[1] ?? '' })
   match = /^must be at most (\d+) characters$/i.exec(m)
   if (match) return t('fieldMessages.maxLength', { max: match[1] ?? '' })
+  // The form validator of runs, settings and next actions (domain `validate_fields`).
+  if (/^is required$/i.test(m)) return t('forms.required')
+  match = /^must be at least (-?[\d.]+)$/i.exec(m)
+  if (match) return t('forms.min', { min: match[1] ?? '' })
+  match = /^must be at most (-?[\d.]+)$/i.exec(m)
+  if (match) return t('forms.max', { max: match[1] ?? '' })
+  if (/^must be a whole number$/i.test(m)) return t('forms.integer')
+  if (/^must be a number$/i.test(m)) return t('forms.number')
+  if (/^must be (one of|a list of) the offered options$/i.test(m)) return t('forms.option')
+  if (/^is not a field of this form$/i.test(m)) return t('forms.unknownField')
+  match = /^this tool takes at most (\d+) file/i.exec(m)
+  if (match) return Number(match[1]) === 1 ? t('files.tooManyOne') : t('files.tooMany', { max: match[1] ?? '' })
+  if (/^this tool takes no files$/i.test(m)) return t('files.none')
+  match = /^this tool needs at least (\d+) file/i.exec(m)
+  if (match) return Number(match[1]) === 1 ? t('files.needOne') : t('files.needMin', { min: match[1] ?? '' })
+  match = /^“(.+)” is not an accepted file type \(accepted: (.*)\)$/.exec(m)
+  if (match) return t('files.wrongType', { name: match[1] ?? '', accept: match[2] ?? '' })
   return m
 }
 
-/** Field errors of `problem`, translated, keyed by field name. */
-export function problemFieldErrors(problem: ApiProblem): Record<string, string> {
+/**
+ * Field errors of `problem`, translated, keyed by field name. With `prefix` (`inputs.`,
+ * `input.`), errors under it are keyed by the rest (`inputs.klass` → `klass`); the others keep
+ * their full name.
+ */
+export function problemFieldErrors(problem: ApiProblem, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {}
   for (const { field, message } of problem.errors) {
+    const key = prefix && field.startsWith(prefix) ? field.slice(prefix.length) : field
     const text = fieldMessage(message)
-    out[field] = out[field] ? `${out[field]} ${text}` : text
+    out[key] = out[key] ? `${out[key]} ${text}` : text
   }
   return out
 }

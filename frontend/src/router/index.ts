@@ -10,8 +10,8 @@ declare module 'vue-router' {
     minRole?: Role
     /** The page title (document.title) */
     title?: MessageKey
-    /** `bare`: no app shell (sign-in). */
-    layout?: 'bare'
+    /** `bare`: no app shell (sign-in); `wide`: the shell with room for side-by-side panes (editor). */
+    layout?: 'bare' | 'wide'
   }
 }
 
@@ -30,6 +30,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'catalog.title' },
   },
   {
+    path: '/tools/:slug',
+    name: 'tool',
+    component: () => import('@/views/ToolView.vue'),
+    meta: { requiresAuth: true, title: 'tool.pageTitle' },
+  },
+  {
+    path: '/runs/:id',
+    name: 'run',
+    component: () => import('@/views/RunView.vue'),
+    meta: { requiresAuth: true, title: 'runs.title' },
+  },
+  {
     path: '/my-runs',
     name: 'my-runs',
     component: () => import('@/views/MyRunsView.vue'),
@@ -40,6 +52,18 @@ export const routes: RouteRecordRaw[] = [
     name: 'my-tools',
     component: () => import('@/views/MyToolsView.vue'),
     meta: { requiresAuth: true, minRole: 'contributor', title: 'myTools.title' },
+  },
+  {
+    path: '/my-tools/:toolId',
+    name: 'tool-admin',
+    component: () => import('@/views/ToolAdminView.vue'),
+    meta: { requiresAuth: true, minRole: 'contributor', title: 'authoring.pageTitle' },
+  },
+  {
+    path: '/my-tools/:toolId/versions/:versionId',
+    name: 'version-editor',
+    component: () => import('@/views/VersionEditorView.vue'),
+    meta: { requiresAuth: true, minRole: 'contributor', title: 'editor.pageTitle', layout: 'wide' },
   },
   {
     path: '/admin/review',

@@ -7,12 +7,14 @@ export interface NavItem {
   label: MessageKey
   to: RouteLocationRaw & { name: string }
   minRole: Role
+  /** Route names that belong to this item's section (highlighted with it). */
+  sections?: string[]
 }
 
 export const NAV_ITEMS: NavItem[] = [
-  { label: 'nav.catalog', to: { name: 'catalog' }, minRole: 'user' },
-  { label: 'nav.myRuns', to: { name: 'my-runs' }, minRole: 'user' },
-  { label: 'nav.myTools', to: { name: 'my-tools' }, minRole: 'contributor' },
+  { label: 'nav.catalog', to: { name: 'catalog' }, minRole: 'user', sections: ['tool'] },
+  { label: 'nav.myRuns', to: { name: 'my-runs' }, minRole: 'user', sections: ['run'] },
+  { label: 'nav.myTools', to: { name: 'my-tools' }, minRole: 'contributor', sections: ['tool-admin', 'version-editor'] },
   { label: 'nav.review', to: { name: 'review' }, minRole: 'admin' },
   { label: 'nav.users', to: { name: 'users' }, minRole: 'admin' },
 ]

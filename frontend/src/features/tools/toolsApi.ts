@@ -1,0 +1,64 @@
+/** The catalog and tool-page calls, typed by the generated schema. */
+import { api, unwrap } from '@/api/client'
+import { asApiObject, type JsonObject, type SettingsResponse, type Taxon, type ToolPage, type ToolsPage } from '@/api/types'
+
+export interface CatalogQuery {
+  q?: string
+  category?: string
+  profession?: string
+  limit: number
+  offset: number
+}
+
+export function listTools(query: CatalogQuery): Promise<ToolsPage> {
+  return unwrap(
+    api.GET('/api/tools', {
+      params: {
+        query: {
+          q: query.q || undefined,
+          category: query.category || undefined,
+          profession: query.profession || undefined,
+          limit: query.limit,
+          offset: query.offset,
+        },
+      },
+    }),
+  )
+}
+
+export function listCategories(): Promise<Taxon[]> {
+  return unwrap(api.GET('/api/categories'))
+}
+
+export function listProfessions(): Promise<Taxon[]> {
+  return unwrap(api.GET('/api/professions'))
+}
+
+/**
+ * `GET /api/tools/{slug}` shares its operationId (`get_tool`) with `GET /api/admin/tools/{id}`,
+ * so the generated types of the two collide and this path gets the admin one's. The request
+ * and the answer here are the tool page's (`ToolPageResponse`); the cast goes once the
+ * document names the operations apart.
+ */
+export function getTool(slug: string): Promise<ToolPage> {
+  const call = api.GET('/api/tools/{slug}', { params: { path: { slug } } } as never)
+  return unwrap(call as unknown as Promise<{ data?: ToolPage; response: Response }>)
+}
+
+export function getSettings(slug: string): Promise<SettingsResponse> {
+  return unwrap(api.GET('/api/tools/{slug}/settings', { params: { path: { slug } } }))
+}
+
+export function putSettings(slug: string, values: JsonObject): Promise<SettingsResponse> {
+  return unwrap(api.PUT('/api/tools/{slug}/settings', { params: { path: { slug } }, body: { values: asApiObject(values) } }))
+}
+
+export function getSandboxSettings(versionId: string): Promise<SettingsResponse> {
+  return unwrap(api.GET('/api/admin/tool-versions/{id}/settings', { params: { path: { id: versionId } } }))
+}
+
+export function putSandboxSettings(versionId: string, values: JsonObject): Promise<SettingsResponse> {
+  return unwrap(
+    api.PUT('/api/admin/tool-versions/{id}/settings', { params: { path: { id: versionId } }, body: { values: asApiObject(values) } }),
+  )
+}
