@@ -17,7 +17,9 @@ export function offlineLoader(): Loader {
 
 /** Draws `spec` into `el` as SVG; returns the clean-up function. */
 export async function renderVegaLite(el: HTMLElement, spec: object): Promise<() => void> {
-  const result = await embed(el, spec as VisualizationSpec, {
+  // A plain copy: the spec may be a Vue proxy, which vega-lite's structuredClone cannot clone.
+  const plain = JSON.parse(JSON.stringify(spec)) as VisualizationSpec
+  const result = await embed(el, plain, {
     mode: 'vega-lite',
     renderer: 'svg',
     actions: false,
