@@ -6,6 +6,14 @@ pub const KIB: u64 = 1024;
 pub const MIB: u64 = 1024 * KIB;
 pub const GIB: u64 = 1024 * MIB;
 
+/// Which engine serves the Docker API: they differ in the tmpfs options they accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    #[default]
+    Docker,
+    Podman,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunLimits {
     /// CPUs (1.0 = one core).
@@ -57,12 +65,33 @@ impl RunLimits {
 
     /// Docker `--tmpfs` options for `/work`: owned by the runner user, private to it.
     pub fn work_tmpfs(&self) -> String {
-        format!("rw,nosuid,nodev,size={},nr_inodes={},uid=10001,gid=10001,mode=0700", self.work_bytes, self.inodes)
+        self.work_tmpfs_for(Engine::Docker)
     }
 
     /// Docker `--tmpfs` options for `/tmp`: no executables.
     pub fn tmp_tmpfs(&self) -> String {
-        format!("rw,noexec,nosuid,nodev,size={},nr_inodes={},mode=1777", self.tmp_bytes, self.inodes)
+        self.tmp_tmpfs_for(Engine::Docker)
+    }
+
+    /// Podman 4 refuses `nr_inodes`, `uid` and `gid`; it chowns a tmpfs to the container's
+    /// user with `U`. The size caps stay, so the disk-fill guarantee holds on both.
+    pub fn work_tmpfs_for(&self, engine: Engine) -> String {
+        match engine {
+            Engine::Docker => format!(
+                "rw,nosuid,nodev,size={},nr_inodes={},uid=10001,gid=10001,mode=0700",
+                self.work_bytes, self.inodes
+            ),
+            Engine::Podman => format!("rw,nosuid,nodev,size={},mode=0700,U", self.work_bytes),
+        }
+    }
+
+    pub fn tmp_tmpfs_for(&self, engine: Engine) -> String {
+        match engine {
+            Engine::Docker => {
+                format!("rw,noexec,nosuid,nodev,size={},nr_inodes={},mode=1777", self.tmp_bytes, self.inodes)
+            }
+            Engine::Podman => format!("rw,noexec,nosuid,nodev,size={},mode=1777", self.tmp_bytes),
+        }
     }
 }
 
@@ -101,5 +130,7 @@ mod tests {
         assert_eq!((l.memory_bytes, l.pids, l.nano_cpus()), (GIB, 256, 1_000_000_000));
         assert!(l.tmp_tmpfs().contains("noexec") && l.tmp_tmpfs().contains(&format!("size={}", 256 * MIB)));
         assert!(l.work_tmpfs().contains("uid=10001"));
+        let podman = l.work_tmpfs_for(Engine::Podman);
+        assert!(podman.contains("size=") && podman.ends_with(",U") && !podman.contains("nr_inodes"), "{podman}");
     }
 }

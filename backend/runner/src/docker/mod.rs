@@ -6,7 +6,7 @@ mod pump;
 pub mod spec;
 
 use crate::input_tar::{self, InputBundle};
-use crate::limits::RunLimits;
+use crate::limits::{Engine, RunLimits};
 use crate::outcome::{self, Collected, Ending};
 use crate::output_tar::{self, OutputBundle, OutputLimits};
 use async_trait::async_trait;
@@ -33,6 +33,7 @@ pub struct DockerRunner {
     /// Names this process's containers, so the reaper never touches another server's runs.
     instance: String,
     engine_version: String,
+    engine: Engine,
 }
 
 impl DockerRunner {
@@ -49,12 +50,18 @@ impl DockerRunner {
                 base
             }
         };
-        let engine_version = match docker.version().await {
-            Ok(v) => format!("{} (API {})", v.version.unwrap_or_default(), v.api_version.unwrap_or_default()),
-            Err(_) => "unreachable".to_owned(),
+        let (engine_version, engine) = match docker.version().await {
+            Ok(v) => {
+                let podman = v.components.iter().flatten().any(|c| c.name.to_lowercase().contains("podman"));
+                let name = if podman { "Podman " } else { "" };
+                let text =
+                    format!("{name}{} (API {})", v.version.unwrap_or_default(), v.api_version.unwrap_or_default());
+                (text, if podman { Engine::Podman } else { Engine::Docker })
+            }
+            Err(_) => ("unreachable".to_owned(), Engine::Docker),
         };
         tracing::info!(engine = %engine_version, image = %image, instance = %instance, "container engine configured");
-        Ok(Self { docker, image, limits, instance, engine_version })
+        Ok(Self { docker, image, limits, instance, engine_version, engine })
     }
 
     pub fn limits(&self) -> &RunLimits {
@@ -168,6 +175,7 @@ impl DockerRunner {
             env: Self::environment(request),
             extra_labels: &request.labels,
             limits: &self.limits,
+            engine: self.engine,
         });
         let create = CreateContainerOptionsBuilder::default().name(name).build();
         if let Err(e) = self.docker.create_container(Some(create), body).await {

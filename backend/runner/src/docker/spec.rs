@@ -1,6 +1,6 @@
 //! The container a run gets: every isolation setting of SPEC §6 in one place.
 
-use crate::limits::RunLimits;
+use crate::limits::{Engine, RunLimits};
 use bollard::models::{ContainerCreateBody, HostConfig, ResourcesUlimits};
 use std::collections::HashMap;
 
@@ -17,6 +17,8 @@ pub struct ContainerSpec<'a> {
     pub env: Vec<String>,
     pub extra_labels: &'a [(String, String)],
     pub limits: &'a RunLimits,
+    /// Docker or Podman: they accept different tmpfs options.
+    pub engine: Engine,
 }
 
 pub fn create_body(spec: &ContainerSpec<'_>) -> ContainerCreateBody {
@@ -40,8 +42,8 @@ pub fn create_body(spec: &ContainerSpec<'_>) -> ContainerCreateBody {
         memory_swap: Some(limits.memory_bytes as i64),
         nano_cpus: Some(limits.nano_cpus()),
         tmpfs: Some(HashMap::from([
-            ("/work".to_owned(), limits.work_tmpfs()),
-            ("/tmp".to_owned(), limits.tmp_tmpfs()),
+            ("/work".to_owned(), limits.work_tmpfs_for(spec.engine)),
+            ("/tmp".to_owned(), limits.tmp_tmpfs_for(spec.engine)),
         ])),
         ulimits: Some(vec![ResourcesUlimits { name: Some("nofile".into()), soft: Some(1024), hard: Some(1024) }]),
         // The wrapper is PID 1 on purpose: the tool cannot signal it.
@@ -73,8 +75,15 @@ mod tests {
     #[test]
     fn every_isolation_setting_is_present() {
         let limits = RunLimits::default();
-        let spec =
-            ContainerSpec { image: "img", instance: "i", run_id: "r", env: vec![], extra_labels: &[], limits: &limits };
+        let spec = ContainerSpec {
+            image: "img",
+            instance: "i",
+            run_id: "r",
+            env: vec![],
+            extra_labels: &[],
+            limits: &limits,
+            engine: Engine::Docker,
+        };
         let body = create_body(&spec);
         let host = body.host_config.unwrap();
         assert_eq!(host.network_mode.as_deref(), Some("none"));
