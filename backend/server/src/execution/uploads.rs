@@ -33,14 +33,46 @@ pub fn run_dir(uploads_root: &Path, run: Uuid) -> PathBuf {
     uploads_root.join(run.to_string())
 }
 
-/// Reads the form; on any error the files written so far are removed.
-pub async fn read_run_form(multipart: Multipart, uploads_root: &Path, run: Uuid, sandbox: bool) -> ApiResult<RunForm> {
-    let dir = run_dir(uploads_root, run);
-    let result = read_fields(multipart, &dir, run, sandbox).await;
-    if result.is_err() {
-        let _ = tokio::fs::remove_dir_all(&dir).await;
+/// Removes a run's upload folder when dropped, unless the run was queued (`keep`): so an
+/// upload refused for any reason, or abandoned half-way by the client or a timeout, leaves
+/// nothing on disk.
+#[must_use = "the uploads are removed when the guard is dropped"]
+pub struct UploadsGuard {
+    dir: PathBuf,
+    keep: bool,
+}
+
+impl UploadsGuard {
+    pub fn new(uploads_root: &Path, run: Uuid) -> Self {
+        Self { dir: run_dir(uploads_root, run), keep: false }
     }
-    result
+
+    /// The run was queued: its files stay for the worker and for follow-up runs.
+    pub fn keep(mut self) {
+        self.keep = true;
+    }
+}
+
+impl Drop for UploadsGuard {
+    fn drop(&mut self) {
+        if self.keep || !self.dir.exists() {
+            return;
+        }
+        let dir = std::mem::take(&mut self.dir);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn_blocking(move || std::fs::remove_dir_all(dir));
+            }
+            Err(_) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
+}
+
+/// Reads the form into `uploads_root/<run>/`; the caller holds an `UploadsGuard` for it.
+pub async fn read_run_form(multipart: Multipart, uploads_root: &Path, run: Uuid, sandbox: bool) -> ApiResult<RunForm> {
+    read_fields(multipart, &run_dir(uploads_root, run), run, sandbox).await
 }
 
 async fn read_fields(mut multipart: Multipart, dir: &Path, run: Uuid, sandbox: bool) -> ApiResult<RunForm> {

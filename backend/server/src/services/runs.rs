@@ -3,7 +3,7 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::execution::hub::HubEvent;
-use crate::execution::uploads::{RunForm, run_dir};
+use crate::execution::uploads::RunForm;
 use crate::services::access::require_view_run;
 use crate::services::versions::{check_content, issues_to_error, parse_input_schema, parse_settings_schema};
 use crate::services::{settings, tools};
@@ -136,22 +136,9 @@ struct Plan {
     timeout: Duration,
 }
 
+/// Checks the files and inputs against the plan and queues the run. (The caller's
+/// `UploadsGuard` removes the uploads if this fails.)
 async fn enqueue(
-    state: &AppState,
-    user: &CurrentUser,
-    run_id: Uuid,
-    form: RunForm,
-    plan: Plan,
-    request_id: Option<String>,
-) -> ApiResult<Run> {
-    let result = prepare_and_enqueue(state, user, run_id, form, plan, request_id).await;
-    if result.is_err() {
-        let _ = tokio::fs::remove_dir_all(run_dir(&state.runs.uploads_root, run_id)).await;
-    }
-    result
-}
-
-async fn prepare_and_enqueue(
     state: &AppState,
     user: &CurrentUser,
     run_id: Uuid,

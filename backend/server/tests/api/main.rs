@@ -11,3 +11,4 @@ mod openapi;
 mod runs;
 mod support;
 mod tools;
+mod uploads;

@@ -9,7 +9,7 @@ use crate::api::runs::json::RunResponse;
 use crate::api::runs::{RunAccepted, WaitPreference, accepted};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, Problem};
-use crate::execution::uploads::read_run_form;
+use crate::execution::uploads::{UploadsGuard, read_run_form};
 use crate::extract::{Query, RequestId};
 use crate::services::access::can_edit;
 use crate::services::{runs, settings};
@@ -83,8 +83,10 @@ pub async fn run_tool(
     multipart: Multipart,
 ) -> ApiResult<RunAccepted> {
     let run_id = Uuid::now_v7();
+    let uploads = UploadsGuard::new(&state.runs.uploads_root, run_id);
     let form = read_run_form(multipart, &state.runs.uploads_root, run_id, false).await?;
     let run = runs::start_production(&state, &user, &slug, run_id, form, request_id).await?;
+    uploads.keep();
     accepted(&state, &user, run, wait).await
 }
 

@@ -8,7 +8,7 @@ use crate::api::runs::{RunAccepted, WaitPreference, accepted};
 use crate::api::tools::json::{PutSettingsRequest, SettingsResponse};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::execution::uploads::read_run_form;
+use crate::execution::uploads::{UploadsGuard, read_run_form};
 use crate::extract::{OptionalJson, RequestId, ValidatedJson};
 use crate::services::versions::{self, parse_input_schema, parse_settings_schema};
 use crate::services::{runs, settings};
@@ -208,8 +208,10 @@ pub async fn run_sandbox(
     user.require(Role::Contributor)?;
     versions::load_editable(state.store.as_ref(), &user, id).await?;
     let run_id = Uuid::now_v7();
+    let uploads = UploadsGuard::new(&state.runs.uploads_root, run_id);
     let form = read_run_form(multipart, &state.runs.uploads_root, run_id, true).await?;
     let run = runs::start_sandbox(&state, &user, id, run_id, form, request_id).await?;
+    uploads.keep();
     accepted(&state, &user, run, wait).await
 }
 
