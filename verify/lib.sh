@@ -154,3 +154,44 @@ publish_tool() {
     api POST "/api/admin/tool-versions/$version/publish" "$token" >/dev/null
     echo "$version"
 }
+
+# Prints what on disk has no run or artifact row (SQLite in DATA_DIR): folders under
+# uploads/ and artifacts/ whose run is unknown, artifact files no row names, rows whose
+# file is missing. Empty output means nothing is orphaned.
+orphans() {
+    python3 - "$DATA_DIR" <<'PY'
+import os, sqlite3, sys
+data = sys.argv[1]
+db = sqlite3.connect(f"file:{os.path.join(data, 'skriptoteket.db')}?mode=ro", uri=True)
+runs = {r[0] for r in db.execute("SELECT id FROM runs")}
+stored = {r[0] for r in db.execute("SELECT stored_as FROM artifacts")}
+for sub in ("uploads", "artifacts"):
+    root = os.path.join(data, sub)
+    for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        if name not in runs:
+            print(f"{sub}/{name}: a folder of no run")
+root = os.path.join(data, "artifacts")
+on_disk = set()
+for folder, _, files in os.walk(root):
+    for f in files:
+        on_disk.add(os.path.relpath(os.path.join(folder, f), root))
+for path in sorted(on_disk - stored):
+    print(f"artifacts/{path}: a file no artifact row names")
+for path in sorted(stored - on_disk):
+    print(f"artifacts/{path}: an artifact row without its file")
+PY
+}
+
+# wait_idle TOKEN [SECONDS]: waits until no run is queued or running (an admin's token).
+wait_idle() {
+    local token=$1 deadline=$((SECONDS + ${2:-60})) busy
+    while ((SECONDS < deadline)); do
+        busy=0
+        for status in queued running; do
+            busy=$((busy + $(api GET "/api/runs?all=true&status=$status&limit=1" "$token" | json '["total"]')))
+        done
+        ((busy == 0)) && return 0
+        sleep 0.5
+    done
+    die "runs were still queued or running after ${2:-60} s"
+}

@@ -3,7 +3,8 @@
 # server serves it) against the real server: SQLite in a temp dir, the example tools, the
 # real Docker runner. One pass per role (anonymous, user, contributor, admin, superuser),
 # each with a Bearer token, checking: no 5xx, documented status codes and content types
-# (so every error is problem+json), and bodies that match the documented schemas.
+# (so every error is problem+json), and bodies that match the documented schemas. Then:
+# no upload or artifact left on disk without its run, and no error in the server's log.
 #
 #   verify/fuzz/run.sh           ~5 min  (EXAMPLES=25 per operation, 60 s per role)
 #   FAST=1 verify/fuzz/run.sh    ~75 s   (EXAMPLES=5, 12 s per role; `make verify-fast`)
@@ -86,6 +87,13 @@ for role in anonymous user contributor admin superuser; do
     fi
 done
 
+wait_idle "$ROOT_TOKEN" 90
+left=$(orphans)
+if [[ -n $left ]]; then
+    log "files left without a run:"
+    echo "$left" | head -20 >&2
+    failed+=("orphaned-files")
+fi
 if grep -q 'ERROR\|panicked' "$SERVER_LOG"; then
     log "the server logged errors:"
     grep 'ERROR\|panicked' "$SERVER_LOG" | head -20 >&2
