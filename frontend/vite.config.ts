@@ -21,6 +21,8 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
+    // The chart (vega) and code-editor (CodeMirror) chunks are large but loaded only on demand.
+    chunkSizeWarningLimit: 1000,
   },
   test: {
     environment: 'happy-dom',

@@ -75,6 +75,18 @@ export function fieldMessage(message: string): string {
   if (match) return t('fieldMessages.minLength', { min: match[1] ?? '' })
   match = /^must be at most (\d+) characters$/i.exec(m)
   if (match) return t('fieldMessages.maxLength', { max: match[1] ?? '' })
+  // The schema checks of the editor (domain `InputSchema::check`, `check_content`).
+  if (/^must be letters, digits and _, not starting with a digit$/i.test(m)) return t('fieldMessages.identifier')
+  if (/^must not be empty$/i.test(m)) return t('fieldMessages.notEmpty')
+  match = /^`(.+)` is used twice$/.exec(m)
+  if (match) return t('fieldMessages.usedTwice', { name: match[1] ?? '' })
+  match = /^must be between 1 and (\d+)$/i.exec(m)
+  if (match) return t('fieldMessages.filesMax', { max: match[1] ?? '' })
+  if (/^must not be larger than max$/i.test(m)) return t('fieldMessages.minNotAboveMax')
+  if (/^must look like \.csv/i.test(m)) return t('fieldMessages.extension')
+  if (/^must be a Python function name$/i.test(m)) return t('fieldMessages.functionName')
+  if (/^an enum field needs at least one option$/i.test(m)) return t('fieldMessages.needsOptions')
+  if (/^option values must be distinct$/i.test(m)) return t('fieldMessages.optionsDistinct')
   // The form validator of runs, settings and next actions (domain `validate_fields`).
   if (/^is required$/i.test(m)) return t('forms.required')
   match = /^must be at least (-?[\d.]+)$/i.exec(m)

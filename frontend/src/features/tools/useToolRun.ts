@@ -48,6 +48,14 @@ export function useToolRun(
     values.value = fresh
   })
 
+  // Once a problem with the files is shown, it follows the user's corrections.
+  watch([files, reused], () => {
+    if (!filesError.value) return
+    const rule = fileRule.value
+    filesError.value = rule && !reused.value ? filesProblem(rule, files.value) : null
+    if (!filesError.value && Object.keys(errors.value).length === 0) formError.value = null
+  })
+
   /** Prefills from an earlier run: its inputs, and its files by reference. */
   function prefill(inputs: JsonObject, reuse: ReusedFiles | null): void {
     values.value = initialValues(fields.value, inputs)
