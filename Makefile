@@ -20,7 +20,7 @@ help: ## List the targets
 run: build-runner-image fe-build ## Start Skriptoteket on its defaults (SQLite in ./data, local Docker engine, the built SPA)
 	$(CARGO) run --release -p skriptoteket-server -- serve
 
-test: build-runner-image test-python test-rust test-frontend test-shipping check-leftovers ## Run every test (needs Docker, PostgreSQL and Chromium: see .ci/run)
+test: build-runner-image test-python test-rust verify-fast test-frontend test-shipping check-leftovers ## Run every test (needs Docker, PostgreSQL and Chromium: see .ci/run)
 
 test-rust: ## Rust tests on SQLite and PostgreSQL, with the real Docker runner
 	SKRIPTOTEKET_TEST_DOCKER=1 $(CARGO) nextest run --workspace --no-fail-fast
@@ -167,3 +167,16 @@ push: ## Build and push both images to REGISTRY with docker buildx (VERSION=tag)
 
 build-multiarch: ## Multi-platform images with docker buildx (PLATFORMS=linux/amd64,linux/arm64, REGISTRY=...); fails clearly without buildx
 	bash scripts/buildx.sh multiarch
+
+# --- Evidence (verify/): fuzzing, crash recovery, load; one command each ---------------------
+.PHONY: verify-fast verify-fuzz verify-crash
+
+verify-fast: build-runner-image ## API fuzzing as every role (FAST=1, ~80 s) and crash recovery (~15 s); part of `make test`
+	FAST=1 bash verify/fuzz/run.sh
+	bash verify/crash/run.sh
+
+verify-fuzz: build-runner-image ## Schema-based fuzzing of the whole API as every role (schemathesis, ~5 min)
+	bash verify/fuzz/run.sh
+
+verify-crash: build-runner-image ## kill -9 with runs running and queued, restart: nothing stuck, lost or left behind
+	bash verify/crash/run.sh
