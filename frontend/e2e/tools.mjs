@@ -258,7 +258,7 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
   await step('the API\'s field errors show where they belong: a syntax error at the code, a bad name in the schema', async () => {
     await page.locator('.cm-content').fill(BAD_SOURCE)
     await main.getByRole('button', { name: 'Testkör', exact: true }).click()
-    await main.locator('[data-field-error="source"]').filter({ hasText: /line 1/ }).waitFor()
+    await main.locator('[data-field-error="source"]').filter({ hasText: /rad 1/ }).waitFor()
     await main.getByRole('button', { name: /Gå till rad 1/ }).waitFor()
     await main.getByText('Koden har ett fel', { exact: false }).waitFor()
     await screenshot(page, 'editor-syntax-error')
@@ -350,6 +350,8 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await runDone()
     await main.getByRole('heading', { name: 'Närvaro för 8A' }).waitFor()
     await screenshot(page, 'run-all-outputs')
+    await main.locator('iframe').scrollIntoViewIfNeeded()
+    await screenshot(page, 'run-html-output', { fullPage: false })
     await signOut(page)
   })
 

@@ -1,5 +1,5 @@
 /** Schema-typed sample data for specs. */
-import type { MeResponse, User, UsersPage } from '@/api/types'
+import type { ActionField, MeResponse, Run, ToolPage, UiOutput, User, UsersPage } from '@/api/types'
 
 export function makeUser(overrides: Partial<User> = {}): User {
   const id = overrides.id ?? `00000000-0000-4000-8000-${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`
@@ -29,4 +29,55 @@ export function me(user: User = ADMIN, csrf = 'csrf-123'): MeResponse {
 
 export function page(items: User[], total = items.length, offset = 0, limit = 25): UsersPage {
   return { items, total, offset, limit }
+}
+
+// --- Tools and runs -------------------------------------------------------------------------
+
+export const TOOL_ID = '00000000-0000-4000-8000-0000000000a1'
+export const VERSION_ID = '00000000-0000-4000-8000-0000000000b1'
+export const RUN_ID = '00000000-0000-4000-8000-0000000000c1'
+
+export function field(overrides: Partial<ActionField> & Pick<ActionField, 'name' | 'kind'>): ActionField {
+  return { label: overrides.name, required: false, options: [], ...overrides }
+}
+
+export function makeToolPage(overrides: Partial<ToolPage> = {}): ToolPage {
+  return {
+    id: TOOL_ID,
+    slug: 'betygsoversikt',
+    title: 'Betygsöversikt',
+    summary: 'Sammanfattar en CSV.',
+    categories: [{ id: 'c1', slug: 'administration', name: 'Administration' }],
+    professions: [{ id: 'p1', slug: 'larare', name: 'Lärare' }],
+    version_id: VERSION_ID,
+    version_number: 1,
+    can_edit: false,
+    input_schema: { files: { accept: ['.csv'], min: 1, max: 1, label: 'Resultat som CSV' }, fields: [] },
+    settings_schema: {
+      fields: [field({ name: 'separator', kind: 'enum', label: 'Avgränsare', options: [{ value: ',', label: 'Komma' }, { value: ';', label: 'Semikolon' }] })],
+    },
+    ...overrides,
+  }
+}
+
+/** A run; `outputs` are typed as the contract's output blocks. */
+export function makeRun(overrides: Partial<Run> & { outputs?: UiOutput[] } = {}): Run {
+  const { outputs, ...rest } = overrides
+  return {
+    id: RUN_ID,
+    tool: { id: TOOL_ID, slug: 'betygsoversikt', title: 'Betygsöversikt' },
+    version_id: VERSION_ID,
+    context: 'production',
+    status: 'succeeded',
+    inputs: {},
+    files: [{ name: 'resultat.csv', bytes: 1200 }],
+    stdout: '',
+    stderr: null,
+    artifacts: [],
+    created_at: '2026-11-23T08:00:00Z',
+    started_at: '2026-11-23T08:00:01Z',
+    finished_at: '2026-11-23T08:00:03Z',
+    ui: outputs ? { outputs, next_actions: [], state: null } : null,
+    ...rest,
+  }
 }

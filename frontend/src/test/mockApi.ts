@@ -42,6 +42,8 @@ export interface MockRequest<K extends RouteKey> {
   query: URLSearchParams
   headers: Headers
   json: RequestJson<K>
+  /** The multipart form of a run (`files`, `inputs`, …), when the request sent one. */
+  form: FormData | null
 }
 
 export type Handlers = {
@@ -55,6 +57,7 @@ export interface RecordedCall {
   query: URLSearchParams
   headers: Headers
   json: unknown
+  form: FormData | null
 }
 
 function matcher(template: string): RegExp {
@@ -104,18 +107,21 @@ export function mockApi(handlers: Handlers) {
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input, init)
     const url = new URL(request.url, window.location.href)
-    const text = request.body ? await request.text() : ''
+    const multipart = (request.headers.get('Content-Type') ?? '').startsWith('multipart/form-data')
+    const form = multipart ? await request.formData() : null
+    const text = request.body && !multipart ? await request.text() : ''
     const json: unknown = text ? JSON.parse(text) : undefined
     for (const route of routes) {
       const match = route.method === request.method ? route.regex.exec(url.pathname) : null
       if (!match) continue
-      calls.push({ key: route.key, method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, json })
+      calls.push({ key: route.key, method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, json, form })
       const reply = await route.handler({
         url,
         params: { ...match.groups },
         query: url.searchParams,
         headers: request.headers,
         json: json as never,
+        form,
       })
       return toResponse(reply)
     }

@@ -13,3 +13,15 @@ export const VERSION_STATE: { [S in VersionState]: { label: MessageKey; tone: To
 export function versionStateLabel(state: VersionState): string {
   return t(VERSION_STATE[state].label)
 }
+
+/**
+ * Why the tool cannot be published yet, in Swedish. The API's `publish_blocker` is an English
+ * sentence without a code, so the known ones are recognised and anything else is shown as sent.
+ */
+export function publishBlockerText(blocker: string | null | undefined): string | null {
+  if (!blocker) return null
+  if (/slug/i.test(blocker)) return t('authoring.blockerSlug')
+  if (/category/i.test(blocker)) return t('authoring.blockerCategory')
+  if (/profession/i.test(blocker)) return t('authoring.blockerProfession')
+  return blocker
+}

@@ -66,7 +66,7 @@ export function parseSchema(text: string): { value: JsonObject | null; error: st
 
 /** "line 3, column 5" in a syntax error, for "go to line". */
 export function errorLocation(message: string | null): { line: number; column: number } | null {
-  const match = /line (\d+)(?:, column (\d+))?/i.exec(message ?? '')
+  const match = /(?:line|rad) (\d+)(?:, (?:column|kolumn) (\d+))?/i.exec(message ?? '')
   return match ? { line: Number(match[1]), column: Number(match[2] ?? 1) } : null
 }
 
