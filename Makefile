@@ -169,7 +169,7 @@ build-multiarch: ## Multi-platform images with docker buildx (PLATFORMS=linux/am
 	bash scripts/buildx.sh multiarch
 
 # --- Evidence (verify/): fuzzing, crash recovery, load; one command each ---------------------
-.PHONY: verify-fast verify-fuzz verify-crash
+.PHONY: verify-fast verify-fuzz verify-crash verify-load
 
 verify-fast: build-runner-image ## API fuzzing as every role (FAST=1, ~80 s) and crash recovery (~15 s); part of `make test`
 	FAST=1 bash verify/fuzz/run.sh
@@ -180,3 +180,6 @@ verify-fuzz: build-runner-image ## Schema-based fuzzing of the whole API as ever
 
 verify-crash: build-runner-image ## kill -9 with runs running and queued, restart: nothing stuck, lost or left behind
 	bash verify/crash/run.sh
+
+verify-load: build-runner-image ## Load on loopback (wrk, release build): catalog and run reads, 100 run submissions (~1 min + build)
+	bash verify/load/run.sh
