@@ -25,6 +25,11 @@ export default defineConfigWithVueTs(
     },
   },
   {
+    // Specs mount small host components around the one under test.
+    files: ['src/**/*.spec.ts'],
+    rules: { 'vue/one-component-per-file': 'off' },
+  },
+  {
     files: ['e2e/**/*.mjs', 'scripts/**/*.mjs', '*.config.{js,ts}'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },

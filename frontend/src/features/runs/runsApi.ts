@@ -27,7 +27,8 @@ export function runFormData(request: RunRequest, sandbox?: SandboxContent): Form
   form.append('inputs', JSON.stringify(request.inputs))
   if (request.reuseFilesFrom) form.append('reuse_files_from', request.reuseFilesFrom)
   if (sandbox) {
-    form.append('source', sandbox.source)
+    // As a file part: multipart turns the line breaks of plain text parts into CRLF.
+    form.append('source', new Blob([sandbox.source], { type: 'text/x-python' }), 'script.py')
     form.append('entrypoint', sandbox.entrypoint)
     if (sandbox.inputSchema) form.append('input_schema', JSON.stringify(sandbox.inputSchema))
     if (sandbox.settingsSchema) form.append('settings_schema', JSON.stringify(sandbox.settingsSchema))

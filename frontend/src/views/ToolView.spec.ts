@@ -1,0 +1,148 @@
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ADMIN, field, makeRun, makeToolPage, me, RUN_ID } from '@/test/fixtures'
+import { mockApi } from '@/test/mockApi'
+import { mountAt } from '@/test/mountWithApp'
+import ToolView from './ToolView.vue'
+
+const EMPTY_RUNS = { items: [], total: 0, limit: 5, offset: 0 }
+
+function button(wrapper: { findAll: (s: string) => { text: () => string }[] }, label: string) {
+  const found = wrapper.findAll('button').find((b) => b.text().trim() === label)
+  if (!found) throw new Error(`no button ${label}`)
+  return found as unknown as { trigger: (e: string) => Promise<void> }
+}
+
+async function pick(wrapper: Awaited<ReturnType<typeof mountAt>>['wrapper'], ...files: File[]) {
+  const input = wrapper.find('input[type="file"]')
+  Object.defineProperty(input.element, 'files', { value: files, configurable: true })
+  await input.trigger('change')
+}
+
+afterEach(() => {
+  document.body.innerHTML = ''
+})
+
+describe('ToolView', () => {
+  it('shows the tool, the limits before upload, and checks the file before sending anything', async () => {
+    const net = mockApi({
+      'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+      'GET /api/tools/{slug}': () => ({ status: 200, body: makeToolPage() as never }),
+      'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+    })
+    const { wrapper } = await mountAt(ToolView, '/tools/betygsoversikt')
+    expect(wrapper.find('h1').text()).toBe('Betygsöversikt')
+    expect(wrapper.text()).toContain('En fil · Filtyper: .csv · Högst 20 MB')
+    await button(wrapper, 'Kör').trigger('click')
+    await wrapper.find('form.run-form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.find('[data-field-error="files"]').text()).toContain('Välj en fil.')
+    await pick(wrapper, new File(['x'], 'bild.png'))
+    await wrapper.find('form.run-form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.find('[data-field-error="files"]').text()).toContain('har fel filtyp')
+    expect(net.callsTo('POST /api/tools/{slug}/run')).toHaveLength(0)
+  })
+
+  it('KÖR sends the files and the inputs as multipart, then opens the run', async () => {
+    const tool = makeToolPage({
+      input_schema: {
+        files: { accept: ['.csv'], min: 1, max: 2 },
+        fields: [field({ name: 'klass', kind: 'string', label: 'Klass', required: true }), field({ name: 'antal', kind: 'integer', label: 'Antal' })],
+      },
+    })
+    const net = mockApi({
+      'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+      'GET /api/tools/{slug}': () => ({ status: 200, body: tool as never }),
+      'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+      'POST /api/tools/{slug}/run': () => ({ status: 202, body: makeRun({ status: 'queued' }), headers: { Location: `/api/runs/${RUN_ID}` } }),
+      'GET /api/runs/{id}': () => ({ status: 200, body: makeRun() }),
+    })
+    vi.stubGlobal('EventSource', undefined)
+    const { wrapper, router } = await mountAt(ToolView, '/tools/betygsoversikt')
+    await pick(wrapper, new File(['a;b\n'], 'ht.csv'), new File(['c;d\n'], 'vt.csv'))
+    await wrapper.find('[name="klass"]').setValue('7B')
+    await wrapper.find('[name="antal"]').setValue('4')
+    await wrapper.find('form.run-form').trigger('submit')
+    await flushPromises()
+
+    const call = net.callsTo('POST /api/tools/{slug}/run')[0]!
+    expect(call.headers.get('X-CSRF-Token')).toBe('csrf-123')
+    const form = call.form!
+    expect(form.getAll('files').map((f) => (f as File).name)).toEqual(['ht.csv', 'vt.csv'])
+    expect(JSON.parse(String(form.get('inputs')))).toEqual({ klass: '7B', antal: 4 })
+    expect(form.has('reuse_files_from')).toBe(false)
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe(`/runs/${RUN_ID}`))
+  })
+
+  it('puts the server\'s refusals at the files and at the fields', async () => {
+    const tool = makeToolPage({ input_schema: { files: { accept: [], min: 0, max: 3 }, fields: [field({ name: 'klass', kind: 'string', label: 'Klass' })] } })
+    mockApi({
+      'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+      'GET /api/tools/{slug}': () => ({ status: 200, body: tool as never }),
+      'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+      'POST /api/tools/{slug}/run': () => ({
+        problem: {
+          status: 422,
+          code: 'validation_failed',
+          errors: [
+            { field: 'files', message: 'this tool takes at most 1 file(s); you sent 2' },
+            { field: 'inputs.klass', message: 'must be at most 3 characters' },
+          ],
+        },
+      }),
+    })
+    const { wrapper } = await mountAt(ToolView, '/tools/betygsoversikt')
+    await wrapper.find('form.run-form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.find('[data-field-error="files"]').text()).toContain('Välj bara en fil.')
+    expect(wrapper.find('[data-field-error="klass"]').text()).toContain('Får vara högst 3 tecken.')
+    expect(wrapper.find('.run-form [role="alert"]').text()).toContain('Kontrollera de markerade fälten.')
+  })
+
+  it('"Kör igen med samma filer": the earlier run\'s files are sent by reference, its inputs prefilled', async () => {
+    const earlier = makeRun({ inputs: { klass: '9C' } as never, files: [{ name: 'elever.csv', bytes: 2000 }] })
+    const tool = makeToolPage({ input_schema: { files: { accept: ['.csv'], min: 1, max: 1 }, fields: [field({ name: 'klass', kind: 'string', label: 'Klass' })] } })
+    const net = mockApi({
+      'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+      'GET /api/tools/{slug}': () => ({ status: 200, body: tool as never }),
+      'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+      'GET /api/runs/{id}': () => ({ status: 200, body: earlier }),
+      'POST /api/tools/{slug}/run': () => ({ status: 202, body: makeRun({ id: '00000000-0000-4000-8000-0000000000c9', status: 'queued' }) }),
+    })
+    const { wrapper } = await mountAt(ToolView, `/tools/betygsoversikt?reuse=${RUN_ID}`)
+    await flushPromises()
+    expect(wrapper.text()).toContain('Samma filer som förra gången:')
+    expect(wrapper.text()).toContain('elever.csv')
+    expect((wrapper.find('[name="klass"]').element as HTMLInputElement).value).toBe('9C')
+    await wrapper.find('form.run-form').trigger('submit')
+    await flushPromises()
+    const form = net.callsTo('POST /api/tools/{slug}/run')[0]!.form!
+    expect(form.get('reuse_files_from')).toBe(RUN_ID)
+    expect(form.getAll('files')).toHaveLength(0)
+  })
+
+  it('⚙ loads my settings into the settings form and saves them', async () => {
+    const net = mockApi({
+      'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+      'GET /api/tools/{slug}': () => ({ status: 200, body: makeToolPage() as never }),
+      'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+      'GET /api/tools/{slug}/settings': () => ({ status: 200, body: { values: { separator: ',' } as never, schema_changed: false, updated_at: null } }),
+      'PUT /api/tools/{slug}/settings': ({ json }) => ({
+        status: 200,
+        body: { values: json.values, schema_changed: false, updated_at: '2026-11-23T09:00:00Z' },
+      }),
+    })
+    const { wrapper } = await mountAt(ToolView, '/tools/betygsoversikt')
+    await button(wrapper, 'Inställningar').trigger('click')
+    await flushPromises()
+    const dialog = wrapper.find('dialog[open]')
+    const select = dialog.find('select[name="separator"]')
+    expect((select.element as HTMLSelectElement).value).toBe(',')
+    await select.setValue(';')
+    await dialog.find('form').trigger('submit')
+    await flushPromises()
+    expect(net.callsTo('PUT /api/tools/{slug}/settings')[0]!.json).toEqual({ values: { separator: ';' } })
+    expect(wrapper.find('dialog[open]').exists()).toBe(false)
+  })
+})
