@@ -3,6 +3,7 @@
 
 pub mod contract;
 pub mod execution;
+pub mod names;
 pub mod page;
 pub mod role;
 pub mod run;

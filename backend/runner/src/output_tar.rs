@@ -3,6 +3,7 @@
 //! stored under a name *we* choose, within count and size caps. Links, devices, absolute
 //! paths and `..` are refused, so nothing the tool planted can make the host follow a path.
 
+use skriptoteket_domain::names::is_deceptive;
 use std::collections::HashSet;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
@@ -137,7 +138,7 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
 
 /// `result.json`, or `output/<relative>` with only normal, printable components.
 fn classify(raw: &str) -> Option<Target> {
-    if raw.len() > 1024 || raw.chars().any(char::is_control) || raw.contains('\\') {
+    if raw.len() > 1024 || raw.chars().any(|c| c.is_control() || is_deceptive(c)) || raw.contains('\\') {
         return None;
     }
     let path = Path::new(raw);
@@ -167,9 +168,10 @@ fn store(entry: &mut impl Read, path: &Path, size: u64) -> io::Result<u64> {
     io::copy(&mut entry.take(size), &mut file)
 }
 
-/// A name as shown in a notice: at most 120 characters.
+/// A name as shown in a notice: at most 120 characters, invisible and control characters as `?`.
 fn shown(name: &str) -> String {
-    if name.chars().count() <= 120 { name.to_owned() } else { name.chars().take(117).collect::<String>() + "..." }
+    let visible: String = name.chars().map(|c| if c.is_control() || is_deceptive(c) { '?' } else { c }).collect();
+    if visible.chars().count() <= 120 { visible } else { visible.chars().take(117).collect::<String>() + "..." }
 }
 
 #[cfg(test)]

@@ -108,3 +108,20 @@ fn duplicate_names_keep_the_first() {
     assert_eq!(bundle.artifacts.len(), 1);
     assert_eq!(std::fs::read(dir.path().join("000")).unwrap(), b"first");
 }
+
+#[test]
+fn names_that_display_differently_from_what_they_are_are_refused() {
+    let (bundle, _dir) = read_tar(|b| {
+        file(b, "output/rapport\u{202E}fdp.exe", b"MZ");
+        file(b, "output/ett\u{200B}.txt", b"x");
+        file(b, "output/betyg.pdf", b"%PDF");
+    });
+    let names: Vec<_> = bundle.artifacts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["betyg.pdf"]);
+    assert_eq!(bundle.problems.len(), 2, "{:#?}", bundle.problems);
+    assert!(
+        bundle.problems[0].contains("rapport?fdp.exe"),
+        "the notice shows the hidden character: {:?}",
+        bundle.problems
+    );
+}

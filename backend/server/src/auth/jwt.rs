@@ -45,6 +45,12 @@ impl JwtKeys {
         }
         let path = data_dir.join("jwt-secret");
         if let Ok(existing) = std::fs::read_to_string(&path) {
+            // An empty or short file (a write cut short, a hand edit) would make tokens forgeable.
+            anyhow::ensure!(
+                existing.trim().len() >= 32,
+                "{} holds fewer than 32 characters; delete it to generate a new secret (everyone signs in again)",
+                path.display()
+            );
             return Ok(Self::from_secret(existing.trim().as_bytes()));
         }
         std::fs::create_dir_all(data_dir)?;
@@ -108,6 +114,17 @@ mod tests {
         let past = Utc::now() - chrono::Duration::hours(2);
         let (token, _) = keys().issue(Uuid::new_v4(), past, Duration::from_secs(60));
         assert_eq!(keys().verify(&token), Err(TokenError::Expired));
+    }
+
+    #[test]
+    fn a_kept_secret_is_reused_and_a_short_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = JwtKeys::load_or_create(None, dir.path()).unwrap();
+        let (token, _) = first.issue(Uuid::new_v4(), Utc::now(), Duration::from_secs(60));
+        assert!(JwtKeys::load_or_create(None, dir.path()).unwrap().verify(&token).is_ok());
+        std::fs::write(dir.path().join("jwt-secret"), "\n").unwrap();
+        assert!(JwtKeys::load_or_create(None, dir.path()).is_err(), "an empty secret would sign anything");
+        assert!(JwtKeys::load_or_create(Some("too-short"), dir.path()).is_err());
     }
 
     #[test]

@@ -169,20 +169,45 @@ fn multipart_error(e: MultipartError) -> ApiError {
     }
 }
 
-/// A file name that is safe inside `input/`: the last path segment, no control characters
-/// or separators, at most 120 characters, never empty or dot-only.
+/// Longest kept upload name, in characters and in bytes (file systems allow 255 bytes).
+const MAX_NAME_CHARS: usize = 120;
+const MAX_NAME_BYTES: usize = 240;
+
+/// A file name that is safe inside `input/`: the last path segment, no control, separator or
+/// invisible characters (bidi overrides would disguise the extension), at most 120
+/// characters and 240 bytes with the extension kept, never empty or dot-only.
 pub fn sanitize_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .map(|c| if c.is_control() || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .map(|c| {
+            let unsafe_char = c.is_control() || skriptoteket_domain::names::is_deceptive(c);
+            if unsafe_char || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c }
+        })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
-    let mut name: String = trimmed.chars().take(120).collect();
-    if name.is_empty() {
-        name = "fil".into();
+    let name = shorten(trimmed);
+    if name.is_empty() { "fil".into() } else { name }
+}
+
+/// Cuts the stem, not the extension (the input schema's `accept` list checks it).
+fn shorten(name: &str) -> String {
+    let fits = |s: &str| s.chars().count() <= MAX_NAME_CHARS && s.len() <= MAX_NAME_BYTES;
+    if fits(name) {
+        return name.to_owned();
     }
-    name
+    let ext = match name.rfind('.') {
+        Some(i) if i > 0 && name.len() - i <= 16 => &name[i..],
+        _ => "",
+    };
+    let mut stem: String = String::new();
+    for c in name[..name.len() - ext.len()].chars() {
+        if !fits(&format!("{stem}{c}{ext}")) {
+            break;
+        }
+        stem.push(c);
+    }
+    stem.trim_end().to_owned() + ext
 }
 
 /// Makes `name` unique among the names already used in this run: "a.csv" → "a (2).csv".
@@ -216,6 +241,21 @@ mod tests {
         assert_eq!(sanitize_file_name(".bashrc"), "bashrc");
         assert_eq!(sanitize_file_name("a\u{0}b\nc.csv"), "a_b_c.csv");
         assert_eq!(sanitize_file_name(&"x".repeat(300)).len(), 120);
+    }
+
+    #[test]
+    fn long_names_keep_their_extension_and_fit_a_file_system() {
+        let long = sanitize_file_name(&format!("{}.csv", "ö".repeat(200)));
+        assert!(long.ends_with(".csv") && long.len() <= 240 && long.chars().count() <= 120, "{long}");
+        let emoji = sanitize_file_name(&format!("{}.xlsx", "📊".repeat(100)));
+        assert!(emoji.ends_with(".xlsx") && emoji.len() <= 240, "{} bytes", emoji.len());
+        assert!(skriptoteket_runner::input_tar::is_safe_file_name(&emoji));
+    }
+
+    #[test]
+    fn invisible_characters_cannot_disguise_an_extension() {
+        assert_eq!(sanitize_file_name("betyg\u{202E}fdp.exe"), "betyg_fdp.exe");
+        assert_eq!(sanitize_file_name("a\u{200B}b.csv"), "a_b.csv");
     }
 
     #[test]
