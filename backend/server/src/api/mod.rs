@@ -131,6 +131,25 @@ async fn fallback(spa: Option<Router>, request: axum::extract::Request) -> axum:
     }
 }
 
+/// Headers every answer carries (a handler's own, e.g. a download's, win): no content
+/// sniffing, no framing by other sites, no run URLs in the `Referer` of links out.
+mod security_headers {
+    use axum::http::{HeaderValue, header};
+    use tower_http::set_header::SetResponseHeaderLayer;
+
+    pub fn nosniff() -> SetResponseHeaderLayer<HeaderValue> {
+        SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"))
+    }
+
+    pub fn frame_options() -> SetResponseHeaderLayer<HeaderValue> {
+        SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"))
+    }
+
+    pub fn referrer_policy() -> SetResponseHeaderLayer<HeaderValue> {
+        SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"))
+    }
+}
+
 /// The whole application: API, docs, fallbacks and layers.
 pub fn app(state: AppState, request_timeout: Duration, spa: Option<Router>) -> Router {
     let (api, doc) = routes();
@@ -143,6 +162,9 @@ pub fn app(state: AppState, request_timeout: Duration, spa: Option<Router>) -> R
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     router
         .layer(axum::middleware::from_fn(problem_details))
+        .layer(security_headers::nosniff())
+        .layer(security_headers::frame_options())
+        .layer(security_headers::referrer_policy())
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(CatchPanicLayer::new())

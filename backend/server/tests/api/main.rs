@@ -7,6 +7,7 @@ mod authz_matrix;
 mod e2e_docker;
 mod errors;
 mod fake_runner;
+mod headers;
 mod openapi;
 mod runs;
 mod support;
