@@ -3,7 +3,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use skriptoteket_domain::Role;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -188,6 +188,10 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure` (set this behind HTTPS).
     #[arg(long, env = "SKRIPTOTEKET_COOKIE_SECURE")]
     pub cookie_secure: bool,
+    /// Reverse proxies (comma-separated IP addresses) whose `X-Forwarded-For` names the
+    /// client. Without it, every sign-in through a proxy counts against the proxy's address.
+    #[arg(long, env = "SKRIPTOTEKET_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
     /// With `SKRIPTOTEKET_BOOTSTRAP_PASSWORD`: create this superuser at start when no user exists.
     #[arg(long, env = "SKRIPTOTEKET_BOOTSTRAP_EMAIL")]
     pub bootstrap_email: Option<String>,

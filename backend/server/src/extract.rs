@@ -1,10 +1,12 @@
 //! Request extractors that reject with problems instead of axum's plain text.
 
 use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use std::net::IpAddr;
 use validator::Validate;
 
 /// JSON body that is deserialised (unknown fields rejected by the type) and validated.
@@ -88,16 +90,35 @@ where
     }
 }
 
-/// The client's IP address when the server knows it (absent in in-process tests).
-pub struct ClientIp(pub Option<std::net::IpAddr>);
+/// The client's IP address when the server knows it (absent in in-process tests): the peer,
+/// or behind a trusted reverse proxy the address it forwarded (`SKRIPTOTEKET_TRUSTED_PROXIES`).
+pub struct ClientIp(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let connect = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
-        Ok(Self(connect.map(|info| info.0.ip())))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        Ok(Self(peer.map(|peer| client_address(peer, forwarded, &state.sessions.trusted_proxies))))
     }
+}
+
+/// `peer` itself unless it is a trusted proxy; then the right-most forwarded address that is
+/// not one (entries further left were written by the client and prove nothing).
+fn client_address<'a>(peer: IpAddr, forwarded: impl Iterator<Item = &'a str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).map(str::trim).collect();
+    for hop in hops.into_iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => break,
+        }
+    }
+    peer
 }
 
 /// The request's `x-request-id` (set by the request-id layer), for run records and labels.
@@ -109,5 +130,27 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestId {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let id = parts.headers.get(crate::middleware::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok());
         Ok(Self(id.map(|s| s.chars().take(64).collect())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy = [ip("10.0.0.1")];
+        let client = |peer: &str, forwarded: &[&str]| client_address(ip(peer), forwarded.iter().copied(), &proxy);
+        assert_eq!(client("10.0.0.1", &["203.0.113.7"]), ip("203.0.113.7"));
+        assert_eq!(client("10.0.0.1", &["198.51.100.1, 203.0.113.7"]), ip("203.0.113.7"), "the proxy appends");
+        assert_eq!(client("10.0.0.1", &["203.0.113.7", "10.0.0.1"]), ip("203.0.113.7"), "trusted hops are skipped");
+        assert_eq!(client("10.0.0.1", &[]), ip("10.0.0.1"));
+        assert_eq!(client("10.0.0.1", &["not-an-ip"]), ip("10.0.0.1"));
+        assert_eq!(client("192.0.2.9", &["203.0.113.7"]), ip("192.0.2.9"), "anyone else cannot choose an address");
     }
 }

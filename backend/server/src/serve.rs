@@ -40,6 +40,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let sessions = SessionConfig {
         ttl: Duration::from_secs(u64::from(args.session_hours.max(1)) * 3600),
         cookie_secure: args.cookie_secure,
+        trusted_proxies: args.trusted_proxies.clone(),
     };
     let instance = args.runner.instance();
     let runner = DockerRunner::connect(args.runner.runner_image.clone(), args.runner.limits()?, instance.clone())

@@ -38,6 +38,8 @@ pub struct SessionConfig {
     pub ttl: Duration,
     /// Whether the session cookie carries `Secure` (only behind HTTPS).
     pub cookie_secure: bool,
+    /// Peers whose `X-Forwarded-For` is believed when throttling sign-ins by client address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl AppState {

@@ -180,3 +180,38 @@ async fn users_change_their_own_name_and_password() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sign_ins_through_a_trusted_proxy_are_throttled_per_client_not_per_proxy() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    each_backend(|app| async move {
+        // The test app trusts 127.0.0.1 as a reverse proxy; 20 attempts a minute per client.
+        let attempt = |peer: &str, forwarded: String| {
+            let body = json!({ "email": email(Role::User), "password": PASSWORD }).to_string();
+            let mut request = Request::builder()
+                .method(Method::POST)
+                .uri("/api/auth/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("x-forwarded-for", forwarded)
+                .body(Body::from(body))
+                .unwrap();
+            request.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+            app.send(request)
+        };
+        for n in 0..25 {
+            let reply = attempt("127.0.0.1:40000", format!("203.0.113.{n}")).await;
+            assert_eq!(reply.status, StatusCode::OK, "a class signing in through the proxy: {}", reply.body);
+        }
+        for _ in 0..20 {
+            assert_eq!(attempt("127.0.0.1:40000", "198.51.100.7".into()).await.status, StatusCode::OK);
+        }
+        attempt("127.0.0.1:40000", "198.51.100.7".into()).await.problem(429, "too_many_attempts");
+        // Anyone else's X-Forwarded-For is ignored: they cannot pick a fresh address per attempt.
+        for n in 0..20 {
+            assert_eq!(attempt("192.0.2.9:5000", format!("203.0.113.{n}")).await.status, StatusCode::OK);
+        }
+        attempt("192.0.2.9:5000", "203.0.113.99".into()).await.problem(429, "too_many_attempts");
+    })
+    .await;
+}

@@ -144,7 +144,11 @@ impl TestApp {
                 Arc::new(runner)
             }
         };
-        let sessions = SessionConfig { ttl: Duration::from_secs(3600), cookie_secure: false };
+        let sessions = SessionConfig {
+            ttl: Duration::from_secs(3600),
+            cookie_secure: false,
+            trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
+        };
         let state = AppState::new(db.store.clone(), runner, JwtKeys::from_secret(SECRET), sessions, runs);
         let workers = queue::start(&state).await.expect("queue");
         let router = api::app(state.clone(), Duration::from_secs(30), None);
