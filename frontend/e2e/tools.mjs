@@ -306,6 +306,10 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await page.getByRole('heading', { name: 'Närvarokoll', level: 1 }).waitFor()
     await main.getByText('Innan verktyget kan publiceras').waitFor()
     await screenshot(page, 'tool-admin')
+    await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Mina verktyg' }).click()
+    await main.getByRole('link', { name: 'Närvarokoll' }).waitFor()
+    await main.locator('[data-state="in_review"]').waitFor()
+    await screenshot(page, 'my-tools')
     await signOut(page)
   })
 
@@ -351,6 +355,8 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await main.getByRole('heading', { name: 'Närvaro för 8A' }).waitFor()
     await screenshot(page, 'run-all-outputs')
     await main.locator('iframe').scrollIntoViewIfNeeded()
+    // The sandboxed frame is another origin, painted by its own process: give it a frame to show.
+    await page.waitForTimeout(300)
     await screenshot(page, 'run-html-output', { fullPage: false })
     await signOut(page)
   })

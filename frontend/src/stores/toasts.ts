@@ -10,6 +10,8 @@ export interface Toast {
 }
 
 const DEFAULT_TIMEOUT_MS = 6000
+/** More than this at once covers the page; the oldest give way. */
+const MAX_SHOWN = 3
 
 export const useToastStore = defineStore('toasts', () => {
   const toasts = ref<Toast[]>([])
@@ -22,7 +24,9 @@ export const useToastStore = defineStore('toasts', () => {
   /** Shows `message`; errors stay until dismissed, others leave after a few seconds. */
   function show(message: string, tone: ToastTone = 'success'): number {
     const id = nextId++
-    toasts.value = [...toasts.value, { id, tone, message }]
+    // The same message again (a second save) replaces the first instead of stacking.
+    const others = toasts.value.filter((toast) => toast.message !== message || toast.tone !== tone)
+    toasts.value = [...others, { id, tone, message }].slice(-MAX_SHOWN)
     if (tone !== 'danger') setTimeout(() => dismiss(id), DEFAULT_TIMEOUT_MS)
     return id
   }

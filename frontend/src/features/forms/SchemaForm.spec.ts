@@ -1,4 +1,4 @@
-import { flushPromises, mount } from '@vue/test-utils'
+import { flushPromises, mount, RouterLinkStub } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineComponent, h, ref } from 'vue'
 import type { ActionField } from '@/api/types'
@@ -84,7 +84,7 @@ describe('FileDropzone', () => {
     const Host = defineComponent({
       setup: () => () => h(FileDropzone, { rule: { ...rule, max }, modelValue: files.value, 'onUpdate:modelValue': (f: File[]) => (files.value = f) }),
     })
-    return { wrapper: mount(Host, { attachTo: document.body }), files }
+    return { wrapper: mount(Host, { attachTo: document.body, global: { stubs: { RouterLink: RouterLinkStub } } }), files }
   }
 
   function fileList(...files: File[]): FileList {

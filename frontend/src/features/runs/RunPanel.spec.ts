@@ -1,4 +1,4 @@
-import { flushPromises, mount } from '@vue/test-utils'
+import { flushPromises, mount, RouterLinkStub } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Run } from '@/api/types'
 import { field, makeRun, RUN_ID } from '@/test/fixtures'
@@ -55,7 +55,7 @@ const DONE = makeRun({
 })
 
 function mountPanel() {
-  return mount(RunPanel, { props: { runId: RUN_ID }, attachTo: document.body })
+  return mount(RunPanel, { props: { runId: RUN_ID }, attachTo: document.body, global: { stubs: { RouterLink: RouterLinkStub } } })
 }
 
 beforeEach(() => {

@@ -1,4 +1,4 @@
-import { flushPromises, mount } from '@vue/test-utils'
+import { config, flushPromises, mount, RouterLinkStub } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OutputOf, UiOutput } from '@/api/types'
 import OutputList from '../OutputList.vue'
@@ -11,6 +11,9 @@ import VegaLiteOutput from './VegaLiteOutput.vue'
 
 const renderVegaLite = vi.fn()
 vi.mock('./vegaChart', () => ({ renderVegaLite: (...args: unknown[]) => renderVegaLite(...args) }))
+
+// The table's copy button is the design system's Button, which can be a router link.
+config.global.stubs = { RouterLink: RouterLinkStub }
 
 afterEach(() => {
   document.body.innerHTML = ''
