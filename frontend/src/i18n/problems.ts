@@ -77,6 +77,8 @@ export function fieldMessage(message: string): string {
   if (match) return t('fieldMessages.maxLength', { max: match[1] ?? '' })
   match = /^Syntax error at line (\d+), column (\d+): (.*)$/is.exec(m)
   if (match) return t('fieldMessages.syntax', { line: match[1] ?? '', column: match[2] ?? '', message: match[3] ?? '' })
+  if (/^no account has that email$/i.test(m)) return t('fieldMessages.noSuchAccount')
+  if (/^maintainers must be contributors or above$/i.test(m)) return t('fieldMessages.maintainerRole')
   // The schema checks of the editor (domain `InputSchema::check`, `check_content`).
   if (/^must be letters, digits and _, not starting with a digit$/i.test(m)) return t('fieldMessages.identifier')
   if (/^must not be empty$/i.test(m)) return t('fieldMessages.notEmpty')

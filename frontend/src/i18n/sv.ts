@@ -464,6 +464,8 @@ export const sv = {
     functionName: 'Måste vara namnet på en Python-funktion.',
     needsOptions: 'Behöver minst ett alternativ.',
     optionsDistinct: 'Alternativen måste ha olika värden.',
+    noSuchAccount: 'Det finns inget konto med den e-postadressen.',
+    maintainerRole: 'Förvaltare måste vara bidragsgivare eller administratörer.',
     syntax: 'Syntaxfel på rad {line}, kolumn {column}: {message}',
   },
 } as const
