@@ -79,6 +79,11 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
   writeFileSync(commaCsv, COMMA_CSV)
   writeFileSync(semicolonCsv, SEMICOLON_CSV)
   const main = page.getByRole('main')
+  // Runs are followed over server-sent events; count the streams the page opens.
+  let eventStreams = 0
+  page.on('request', (request) => {
+    if (/^\/api\/runs\/[^/]+\/events$/.test(new URL(request.url()).pathname)) eventStreams += 1
+  })
   const runDone = (status = 'succeeded') => page.locator(`[data-run-status="${status}"]`).first().waitFor({ timeout: RUN_TIMEOUT })
   const runId = () => new URL(page.url()).pathname.split('/').pop()
 
@@ -296,6 +301,9 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await screenshot(page, 'editor-sandbox-run')
     await main.getByRole('button', { name: 'Spara', exact: true }).click()
     await main.getByText('Allt är sparat', { exact: true }).waitFor()
+    await page.setViewportSize({ width: 390, height: 844 })
+    await screenshot(page, 'editor-phone')
+    await page.setViewportSize({ width: 1280, height: 800 })
   })
 
   await step('the draft is submitted for review', async () => {
@@ -361,5 +369,7 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await signOut(page)
   })
 
+  console.log(`  (${eventStreams} run event streams opened)`)
+  assert.ok(eventStreams > 0, 'runs were followed over server-sent events')
   return { editorUrl }
 }
