@@ -167,7 +167,7 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
   await step('"Kör igen med samma filer" reuses the files without a new upload', async () => {
     await main.getByRole('button', { name: 'Kör igen med samma filer' }).click()
     await page.waitForURL(/\/tools\/betygsoversikt\?reuse=/)
-    await main.getByText('Samma filer som förra gången:').waitFor()
+    await main.getByText('Samma fil som förra gången:').waitFor()
     await main.getByText('resultat-vt.csv').waitFor()
     await screenshot(page, 'tool-page-reuse')
     await main.getByRole('button', { name: 'Kör', exact: true }).click()

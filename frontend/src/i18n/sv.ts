@@ -116,7 +116,9 @@ export const sv = {
     none: 'Verktyget tar inga filer.',
     serverTooLarge: 'Filerna är för stora för en körning. Högst 20 MB per fil och 50 MB totalt.',
     reusedTitle: 'Samma filer som förra gången:',
+    reusedTitleOne: 'Samma fil som förra gången:',
     pickOthers: 'Välj andra filer',
+    pickOther: 'Välj en annan fil',
   },
   forms: {
     optional: '(valfritt)',

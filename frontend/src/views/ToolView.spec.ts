@@ -112,7 +112,7 @@ describe('ToolView', () => {
     })
     const { wrapper } = await mountAt(ToolView, `/tools/betygsoversikt?reuse=${RUN_ID}`)
     await flushPromises()
-    expect(wrapper.text()).toContain('Samma filer som förra gången:')
+    expect(wrapper.text()).toContain('Samma fil som förra gången:')
     expect(wrapper.text()).toContain('elever.csv')
     expect((wrapper.find('[name="klass"]').element as HTMLInputElement).value).toBe('9C')
     await wrapper.find('form.run-form').trigger('submit')
