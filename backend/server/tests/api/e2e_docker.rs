@@ -7,6 +7,8 @@ use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use skriptoteket_domain::Role;
+use skriptoteket_server::cli;
+use skriptoteket_server::config::{ArtifactsCommand, DbArgs, StorageArgs};
 use skriptoteket_server::seed::seed_examples;
 use skriptoteket_store::testing::backends;
 use std::time::{Duration, Instant};
@@ -83,6 +85,15 @@ async fn a_csv_becomes_a_table_and_a_downloadable_excel_file() {
             bad.body["error_summary"], "Filen har inga kolumner med siffror att sammanfatta.",
             "a teacher gets the tool's own words"
         );
+
+        // `skriptoteket artifacts prune` with zero days of retention removes the file and its row.
+        let db = DbArgs { data_dir: app.dir.path().to_owned(), database_url: Some(app.database_url()) };
+        let artifacts_root = app.state.runs.artifacts_root.clone();
+        let storage = StorageArgs { artifacts_root: Some(artifacts_root.clone()), artifacts_retention_days: 0 };
+        cli::artifacts(ArtifactsCommand::Prune { db, storage }).await.unwrap();
+        app.call(Method::GET, url, Some(&user), None).await.problem(404, "not_found");
+        let kept = std::fs::read_dir(&artifacts_root).unwrap().flatten().count();
+        assert_eq!(kept, 0, "pruned runs leave no folders behind");
     }
 }
 
