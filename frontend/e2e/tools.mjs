@@ -11,13 +11,18 @@ const RUN_TIMEOUT = 90_000
 const COMMA_CSV = 'elev,matte,svenska,engelska\nAnna,14,17,12\nBo,9,11,15\nCilla,18,16,19\nDavid,12,,14\n'
 const SEMICOLON_CSV = 'elev;fysik;kemi\nAnna;13;15\nBo;10;8\nCilla;17;19\n'
 
-const NEW_TOOL_SOURCE = `from skriptoteket import html, input_files, inputs, json_output, markdown, notice, table, vega_lite
+const NEW_TOOL_SOURCE = `import time
+
+from skriptoteket import html, input_files, inputs, json_output, markdown, notice, table, vega_lite
 
 
 def run_tool(input_dir, output_dir):
     klass = inputs().get("klass") or "okänd klass"
     files = input_files()
     print(f"Räknar närvaro för {klass}")
+    for day in range(1, 5):
+        time.sleep(0.4)
+        print(f"Dag {day} klar")
     rows = [{"dag": d, "narvarande": n} for d, n in [("mån", 24), ("tis", 22), ("ons", 25), ("tor", 19), ("fre", 21)]]
     return {
         "outputs": [
@@ -287,7 +292,12 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await test.getByLabel('Klass').fill('7B')
     await test.locator('input[type="file"]').setInputFiles(commaCsv)
     await test.getByRole('button', { name: 'Testkör', exact: true }).click()
+    // Watch it run: the status and the tool's prints arrive while it works.
+    await test.locator('[data-run-status="running"] .run-logs__live').waitFor({ timeout: RUN_TIMEOUT })
+    await test.locator('.run-logs__pre').filter({ hasText: 'Dag 1 klar' }).waitFor()
+    await screenshot(page, 'editor-sandbox-running')
     await runDone()
+    assert.match(await test.locator('.run-logs__pre').textContent(), /Räknar närvaro för 7B[\s\S]*Dag 4 klar/)
     await test.getByRole('heading', { name: 'Närvaro för 7B' }).waitFor()
     await test.getByText('Osparad ändring syns.').waitFor()
     await test.getByRole('table', { name: /Veckan/ }).waitFor()
