@@ -157,6 +157,7 @@ export const sv = {
   },
   runs: {
     title: 'Körning',
+    statusLabel: 'Körningens status',
     startedAt: 'Startad {time}',
     sandbox: 'Testkörning',
     previousStep: '← Föregående steg',
