@@ -167,14 +167,14 @@ export interface paths {
             cookie?: never;
         };
         /** A tool with its versions, for its maintainers and admins. */
-        get: operations["get_tool"];
+        get: operations["get_admin_tool"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Edit a tool's metadata and taxonomy (archiving is for admins). */
-        patch: operations["update_tool"];
+        patch: operations["update_admin_tool"];
         trace?: never;
     };
     "/api/admin/tools/{id}/events": {
@@ -2275,7 +2275,7 @@ export interface operations {
             };
         };
     };
-    get_tool: {
+    get_admin_tool: {
         parameters: {
             query?: never;
             header?: never;
@@ -2359,7 +2359,7 @@ export interface operations {
             };
         };
     };
-    update_tool: {
+    update_admin_tool: {
         parameters: {
             query?: never;
             header?: never;

@@ -36,6 +36,8 @@ impl Runner for FakeRunner {
             () = cancel.cancelled() => ExecutionStatus::Cancelled,
             () = tokio::time::sleep(request.timeout) => ExecutionStatus::TimedOut,
         };
+        // After the work, so an event stream opened while the run goes sees it live.
+        events(RunEvent::Output { stream: LogStream::Stderr, text: "fake stderr\n".into() });
         let echo = format!(
             "inputs={} settings={} action={}",
             request.inputs,

@@ -32,3 +32,17 @@ fn every_operation_is_documented_with_problems() {
         }
     }
 }
+
+#[test]
+fn operation_ids_are_unique_so_generated_clients_do_not_collide() {
+    let doc = serde_json::to_value(api::openapi()).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId `{id}` is used by `{other}` and `{method} {path}`");
+            }
+        }
+    }
+}

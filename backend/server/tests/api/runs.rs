@@ -252,3 +252,33 @@ async fn a_restart_leaves_no_run_running_and_finishes_the_queue() {
         assert_eq!(running_now.body["total"], 0);
     }
 }
+
+#[tokio::test]
+async fn the_live_stream_shows_stderr_only_to_maintainers_and_admins() {
+    for backend in backends() {
+        let app = TestApp::build(backend, Engine::Fake(Arc::new(FakeRunner::default())), |_| {}).await;
+        app.publish_tool("logg", "sleep=1", Value::Null, Value::Null).await;
+        let stream_of = |token: String, run: String| {
+            let router = app.router.clone();
+            async move {
+                let request = axum::http::Request::builder()
+                    .uri(format!("/api/runs/{run}/events"))
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+                let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        };
+        for (role, sees_stderr) in [(Role::User, false), (Role::Admin, true)] {
+            let token = app.token(role).await;
+            let run =
+                app.post_form("/api/tools/logg/run", &token, &[], &[]).await.body["id"].as_str().unwrap().to_owned();
+            let text = stream_of(token, run).await;
+            assert!(text.contains("event: run"), "{text}");
+            let live_stderr = text.contains(r#""stream":"stderr""#);
+            assert_eq!(live_stderr, sees_stderr, "{role:?} live stderr:\n{text}");
+        }
+    }
+}

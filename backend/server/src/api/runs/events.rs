@@ -7,6 +7,7 @@ use crate::api::runs::respond;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, Problem};
 use crate::execution::hub::HubEvent;
+use crate::services::access::can_edit;
 use crate::services::runs;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -14,6 +15,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use serde::Serialize;
 use serde_json::json;
+use skriptoteket_domain::execution::LogStream;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -63,6 +65,8 @@ pub async fn run_events(
     // Subscribe before reading the run, so nothing between the two is missed.
     let mut sub = state.hub.subscribe(id);
     let run = runs::load_run(&state, &user, id).await?;
+    // stderr (tracebacks) is for the tool's maintainers and admins only (SPEC §3), live too.
+    let show_stderr = can_edit(&user, &runs::tool_of(&state, &run).await?);
     let (tx, rx) = mpsc::channel::<Event>(64);
     tokio::spawn(async move {
         let _ = tx.send(status_event(run.status.as_str())).await;
@@ -73,6 +77,7 @@ pub async fn run_events(
             }
             tokio::select! {
                 event = sub.rx.recv() => match event {
+                    Ok(HubEvent::Output { stream, .. }) if stream == LogStream::Stderr && !show_stderr => {}
                     Ok(HubEvent::Output { stream, text }) => {
                         let data = json!({ "stream": stream, "text": text }).to_string();
                         if tx.send(Event::default().event("output").data(data)).await.is_err() {

@@ -52,7 +52,7 @@ pub async fn create_tool(
 
 /// A tool with its versions, for its maintainers and admins.
 #[utoipa::path(
-    get, path = "/api/admin/tools/{id}", tag = "authoring", params(("id" = Uuid, Path, description = "Tool id")),
+    get, path = "/api/admin/tools/{id}", tag = "authoring", operation_id = "get_admin_tool", params(("id" = Uuid, Path, description = "Tool id")),
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = AdminToolResponse), (status = 404, body = Problem, content_type = "application/problem+json"), Common)
 )]
@@ -68,7 +68,7 @@ pub async fn get_tool(
 
 /// Edit a tool's metadata and taxonomy (archiving is for admins).
 #[utoipa::path(
-    patch, path = "/api/admin/tools/{id}", tag = "authoring", params(("id" = Uuid, Path, description = "Tool id")),
+    patch, path = "/api/admin/tools/{id}", tag = "authoring", operation_id = "update_admin_tool", params(("id" = Uuid, Path, description = "Tool id")),
     request_body = UpdateToolRequest,
     security(("bearer" = []), ("cookie" = [])),
     responses(
