@@ -20,6 +20,8 @@ pub struct User {
     pub disabled: bool,
     pub failed_logins: i32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Tokens issued before this are refused (set by a password change or disabling).
+    pub sessions_valid_after: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -27,6 +29,11 @@ pub struct User {
 impl User {
     pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
         self.locked_until.is_some_and(|until| until > now)
+    }
+
+    /// Whether a token issued at `issued_at` (whole seconds, as JWT `iat`) is still honoured.
+    pub fn accepts_session_issued_at(&self, issued_at: i64) -> bool {
+        self.sessions_valid_after.is_none_or(|after| issued_at >= after.timestamp())
     }
 }
 

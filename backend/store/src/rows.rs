@@ -16,7 +16,8 @@ pub(crate) use tools::{EventRow, MaintainerRow, TaxonRow, ToolRow, ToolTaxonRow,
 /// The user columns in `UserRow` order, as a macro so queries stay `&'static str`.
 macro_rules! user_columns {
     () => {
-        "id, email, display_name, role, disabled, failed_logins, locked_until, created_at, updated_at"
+        "id, email, display_name, role, disabled, failed_logins, locked_until, sessions_valid_after, created_at, \
+         updated_at"
     };
 }
 
@@ -29,6 +30,7 @@ pub(crate) struct UserRow {
     disabled: bool,
     failed_logins: i32,
     locked_until: Option<DateTime<Utc>>,
+    sessions_valid_after: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -56,6 +58,7 @@ impl TryFrom<UserRow> for User {
             disabled: r.disabled,
             failed_logins: r.failed_logins,
             locked_until: r.locked_until,
+            sessions_valid_after: r.sessions_valid_after,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })

@@ -72,6 +72,12 @@ impl FromRequestParts<AppState> for CurrentUser {
         if user.disabled {
             return Err(ApiError::forbidden("account_disabled", "This account is disabled."));
         }
+        if !user.accepts_session_issued_at(claims.iat) {
+            return Err(ApiError::unauthenticated(
+                "session_expired",
+                "Your password was changed since you signed in; sign in again.",
+            ));
+        }
         Ok(Self { user, claims, via_cookie })
     }
 }

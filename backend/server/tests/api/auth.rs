@@ -215,3 +215,25 @@ async fn sign_ins_through_a_trusted_proxy_are_throttled_per_client_not_per_proxy
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_password_change_ends_earlier_sessions() {
+    each_backend(|app| async move {
+        let old = app.token(Role::User).await;
+        // Tokens carry whole seconds: make sure the change lands in a later second.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let admin = app.token(Role::Admin).await;
+        let user = app.user(Role::User).await;
+        let path = format!("/api/admin/users/{}", user.id);
+        let changed = app.call(Method::PATCH, &path, Some(&admin), Some(json!({ "password": "byt-till-detta" }))).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+        app.call(Method::GET, "/api/auth/me", Some(&old), None).await.problem(401, "session_expired");
+        let fresh = app.login(&email(Role::User), "byt-till-detta").await;
+        let fresh = fresh.body["access_token"].as_str().unwrap();
+        assert_eq!(app.call(Method::GET, "/api/auth/me", Some(fresh), None).await.status, StatusCode::OK);
+        // Renaming is not a reason to sign anyone out.
+        app.call(Method::PATCH, &path, Some(&admin), Some(json!({ "display_name": "Ny" }))).await;
+        assert_eq!(app.call(Method::GET, "/api/auth/me", Some(fresh), None).await.status, StatusCode::OK);
+    })
+    .await;
+}

@@ -64,6 +64,7 @@ pub(super) async fn update(s: &This, id: Uuid, patch: UserPatch) -> StoreResult<
     let sql = concat!(
         "UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role), \
          disabled = COALESCE($4, disabled), password_hash = COALESCE($5, password_hash), \
+         sessions_valid_after = CASE WHEN $5 IS NOT NULL OR $4 = TRUE THEN $6 ELSE sessions_valid_after END, \
          updated_at = $6 WHERE id = $1 RETURNING ",
         user_columns!()
     );

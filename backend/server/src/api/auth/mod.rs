@@ -90,7 +90,8 @@ pub async fn update_me(
     user: CurrentUser,
     State(state): State<AppState>,
     ValidatedJson(body): ValidatedJson<UpdateMeRequest>,
-) -> ApiResult<Json<MeResponse>> {
+) -> ApiResult<impl IntoResponse> {
+    let password_changed = body.new_password.is_some();
     let updated = services::users::change_self(
         state.store.as_ref(),
         &user.user,
@@ -99,9 +100,22 @@ pub async fn update_me(
         body.new_password,
     )
     .await?;
-    Ok(Json(MeResponse {
-        expires_at: DateTime::from_timestamp(user.claims.exp, 0).unwrap_or_default(),
-        csrf_token: user.via_cookie.then(|| user.claims.csrf.clone()),
+    // A new password ends every earlier session, this one included: hand out a fresh one.
+    let (claims, cookie) = if password_changed {
+        let (token, claims) = state.keys.issue(updated.id, chrono::Utc::now(), state.sessions.ttl);
+        let cookie = user.via_cookie.then(|| session_cookie(&token, &state.sessions));
+        (claims, cookie)
+    } else {
+        (user.claims.clone(), None)
+    };
+    let mut headers = HeaderMap::new();
+    if let Some(value) = cookie.and_then(|c| c.parse().ok()) {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    let body = MeResponse {
+        expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_default(),
+        csrf_token: user.via_cookie.then(|| claims.csrf.clone()),
         user: updated.into(),
-    }))
+    };
+    Ok((headers, Json(body)))
 }
