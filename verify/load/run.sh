@@ -17,7 +17,7 @@ if [[ -z ${SKRIPTOTEKET_BIN:-} ]]; then
     export SKRIPTOTEKET_BIN=$REPO_ROOT/target/release/skriptoteket
 fi
 
-start_server SKRIPTOTEKET_SEED=true RUNNER_MAX_CONCURRENCY=2 RUNNER_MAX_QUEUE=30
+start_server SKRIPTOTEKET_SEED=true RUNNER_MAX_CONCURRENCY=2 RUNNER_MAX_QUEUE=30 RUNNER_MAX_ACTIVE_PER_USER=1000
 ROOT_TOKEN=$(login root@verify.se)
 create_user "$ROOT_TOKEN" larare@verify.se user
 TOKEN=$(login larare@verify.se)

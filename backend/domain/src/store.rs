@@ -119,6 +119,8 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts a queued run unless `max_queue` runs are already queued (`Ok(None)`).
     async fn enqueue_run(&self, run: NewRun, max_queue: u64) -> StoreResult<Option<Run>>;
     async fn queued_count(&self) -> StoreResult<u64>;
+    /// Runs of `user` that are queued or running (for the per-user fairness limit).
+    async fn active_runs_of(&self, user: Uuid) -> StoreResult<u64>;
     /// Takes the oldest queued run and marks it running for `instance` (safe across processes).
     async fn claim_next_run(&self, instance: &str) -> StoreResult<Option<Run>>;
     /// Marks runs as alive; stale heartbeats reveal runs of dead processes.

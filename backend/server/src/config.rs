@@ -214,6 +214,9 @@ pub struct ServeArgs {
     /// Runs that may wait; more are answered with 503 and Retry-After.
     #[arg(long, env = "RUNNER_MAX_QUEUE", default_value_t = 50)]
     pub runner_max_queue: u64,
+    /// Queued or running runs one user may have at once; more are answered with 429.
+    #[arg(long, env = "RUNNER_MAX_ACTIVE_PER_USER", default_value_t = 10)]
+    pub runner_max_active_per_user: u64,
     #[arg(long, env = "RUNNER_TIMEOUT_PRODUCTION_SECONDS", default_value_t = 120)]
     pub runner_timeout_production_seconds: u32,
     #[arg(long, env = "RUNNER_TIMEOUT_SANDBOX_SECONDS", default_value_t = 60)]

@@ -54,6 +54,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         uploads_root: data_dir.join("uploads"),
         max_concurrency: args.runner_max_concurrency.max(1),
         max_queue: args.runner_max_queue,
+        max_active_per_user: args.runner_max_active_per_user,
         timeout_production: Duration::from_secs(u64::from(args.runner_timeout_production_seconds)),
         timeout_sandbox: Duration::from_secs(u64::from(args.runner_timeout_sandbox_seconds)),
         instance,

@@ -211,6 +211,10 @@ impl Store for This {
         runs::queued_count(self).await
     }
 
+    async fn active_runs_of(&self, user: Uuid) -> StoreResult<u64> {
+        runs::active_runs_of(self, user).await
+    }
+
     async fn claim_next_run(&self, instance: &str) -> StoreResult<Option<Run>> {
         self.claim_next(instance).await
     }

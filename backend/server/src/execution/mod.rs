@@ -17,6 +17,8 @@ pub struct RunConfig {
     pub uploads_root: PathBuf,
     pub max_concurrency: usize,
     pub max_queue: u64,
+    /// Queued or running runs one user may have at once, so nobody fills the queue alone.
+    pub max_active_per_user: u64,
     pub timeout_production: Duration,
     pub timeout_sandbox: Duration,
     /// Names this process in run claims and container labels.
@@ -32,6 +34,7 @@ impl RunConfig {
             uploads_root: data_dir.join("uploads"),
             max_concurrency: 1,
             max_queue: 50,
+            max_active_per_user: 10,
             timeout_production: Duration::from_secs(120),
             timeout_sandbox: Duration::from_secs(60),
             instance: instance.to_owned(),

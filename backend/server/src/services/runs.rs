@@ -192,8 +192,20 @@ async fn enqueue(
     insert(state, new).await
 }
 
-/// Enqueues, or answers 503 with Retry-After when the queue is full.
+/// Enqueues, or answers 429 when the user already has their share of runs waiting or going,
+/// and 503 with Retry-After when the whole queue is full.
 async fn insert(state: &AppState, new: NewRun) -> ApiResult<Run> {
+    // Checked before the insert, not in the same statement: a fairness limit, not a boundary.
+    if state.store.active_runs_of(new.user_id).await? >= state.runs.max_active_per_user {
+        return Err(ApiError::TooManyRequests {
+            code: "too_many_runs",
+            detail: format!(
+                "You already have {} runs waiting or going. Wait for one to finish, or cancel one.",
+                state.runs.max_active_per_user
+            ),
+            retry_after_seconds: 5,
+        });
+    }
     let enqueued = match state.store.enqueue_run(new, state.runs.max_queue).await {
         Err(skriptoteket_domain::StoreError::Conflict("follow_up")) => {
             return Err(ApiError::conflict(

@@ -282,3 +282,26 @@ async fn the_live_stream_shows_stderr_only_to_maintainers_and_admins() {
         }
     }
 }
+
+#[tokio::test]
+async fn one_user_cannot_take_the_whole_queue() {
+    for backend in backends() {
+        let app =
+            TestApp::build(backend, Engine::Fake(Arc::new(FakeRunner::default())), |c| c.max_active_per_user = 2).await;
+        app.publish_tool("delad", "sleep=30", Value::Null, Value::Null).await;
+        let user = app.token(Role::User).await;
+        for _ in 0..2 {
+            assert_eq!(app.post_form("/api/tools/delad/run", &user, &[], &[]).await.status, StatusCode::ACCEPTED);
+        }
+        let third = app.post_form("/api/tools/delad/run", &user, &[], &[]).await;
+        assert_eq!(third.problem(429, "too_many_runs")["retry_after"], 5);
+        let other = app.token(Role::Contributor).await;
+        let theirs = app.post_form("/api/tools/delad/run", &other, &[], &[]).await;
+        assert_eq!(theirs.status, StatusCode::ACCEPTED, "others still get their turn: {}", theirs.body);
+        let mine = app.call(Method::GET, "/api/runs?status=queued", Some(&user), None).await;
+        let id = mine.body["items"][0]["id"].as_str().unwrap().to_owned();
+        app.call(Method::POST, &format!("/api/runs/{id}/cancel"), Some(&user), None).await;
+        let again = app.post_form("/api/tools/delad/run", &user, &[], &[]).await;
+        assert_eq!(again.status, StatusCode::ACCEPTED, "a cancelled run frees the slot: {}", again.body);
+    }
+}

@@ -48,6 +48,16 @@ pub(super) async fn queued_count(s: &This) -> StoreResult<u64> {
     Ok(n as u64)
 }
 
+pub(super) async fn active_runs_of(s: &This, user: Uuid) -> StoreResult<u64> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM runs WHERE user_id = $1 AND status IN ('queued', 'running')")
+            .bind(user.to_string())
+            .fetch_one(&s.pool)
+            .await
+            .map_err(backend_error)?;
+    Ok(n as u64)
+}
+
 pub(super) async fn heartbeat(s: &This, ids: &[Uuid]) -> StoreResult<()> {
     if ids.is_empty() {
         return Ok(());
