@@ -156,18 +156,10 @@ async fn enqueue(
     let schema = plan.content.input_schema.clone().unwrap_or(InputSchema { files: None, fields: vec![] });
     check_files(&schema, &files)?;
     let inputs = form.inputs.unwrap_or_else(|| json!({}));
-    let inputs =
-        Value::Object(skriptoteket_domain::contract::validate_fields(&schema.fields, &inputs).map_err(|issues| {
-            issues_to_error(
-                issues
-                    .into_iter()
-                    .map(|mut i| {
-                        i.field = format!("inputs.{}", i.field).trim_end_matches('.').to_owned();
-                        i
-                    })
-                    .collect(),
-            )
-        })?);
+    let inputs = Value::Object(
+        skriptoteket_domain::contract::validate_fields(&schema.fields, &inputs)
+            .map_err(|issues| issues_under("inputs", issues))?,
+    );
     if let Some(issue) = state.syntax.check(&plan.content.source).await {
         return Err(ApiError::Validation(vec![crate::error::FieldError {
             field: "source".into(),
@@ -208,10 +200,7 @@ async fn insert(state: &AppState, new: NewRun) -> ApiResult<Run> {
     }
     let enqueued = match state.store.enqueue_run(new, state.runs.max_queue).await {
         Err(skriptoteket_domain::StoreError::Conflict("follow_up")) => {
-            return Err(ApiError::conflict(
-                "stale_action",
-                "This step was already answered; continue from the newest run.",
-            ));
+            return Err(stale_action());
         }
         other => other?,
     };
@@ -282,22 +271,9 @@ pub async fn submit_action(
         .and_then(|ui| ui.next_actions.iter().find(|a| a.action_id == action_id))
         .ok_or_else(|| ApiError::field("action_id", "this run offers no such action"))?;
     if state.store.has_follow_up(run.id).await? {
-        return Err(ApiError::conflict(
-            "stale_action",
-            "This step was already answered; continue from the newest run.",
-        ));
+        return Err(stale_action());
     }
-    let clean = validate_action_input(action, input).map_err(|issues| {
-        issues_to_error(
-            issues
-                .into_iter()
-                .map(|mut i| {
-                    i.field = format!("input.{}", i.field).trim_end_matches('.').to_owned();
-                    i
-                })
-                .collect(),
-        )
-    })?;
+    let clean = validate_action_input(action, input).map_err(|issues| issues_under("input", issues))?;
     let state_value = ui.and_then(|ui| ui.state.clone()).unwrap_or(Value::Null);
     let new = NewRun {
         id: Uuid::now_v7(),
@@ -357,4 +333,21 @@ pub async fn wait_for(state: &AppState, user: &CurrentUser, run: Run, wait: Dura
 /// The tool of a run (for response shaping and permission checks on stderr).
 pub async fn tool_of(state: &AppState, run: &Run) -> ApiResult<Tool> {
     tools::load(state.store.as_ref(), run.tool_id).await
+}
+
+fn stale_action() -> ApiError {
+    ApiError::conflict("stale_action", "This step was already answered; continue from the newest run.")
+}
+
+/// Field issues of a nested object, reported under `prefix` (`inputs.klass`; `inputs` itself
+/// when the whole value is wrong).
+fn issues_under(prefix: &str, issues: Vec<skriptoteket_domain::contract::FieldIssue>) -> ApiError {
+    let prefixed = issues
+        .into_iter()
+        .map(|mut issue| {
+            issue.field = if issue.field.is_empty() { prefix.to_owned() } else { format!("{prefix}.{}", issue.field) };
+            issue
+        })
+        .collect();
+    issues_to_error(prefixed)
 }
