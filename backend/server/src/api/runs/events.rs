@@ -77,10 +77,9 @@ pub async fn run_events(
             }
             tokio::select! {
                 event = sub.rx.recv() => match event {
-                    Ok(HubEvent::Output { stream, .. }) if stream == LogStream::Stderr && !show_stderr => {}
                     Ok(HubEvent::Output { stream, text }) => {
-                        let data = json!({ "stream": stream, "text": text }).to_string();
-                        if tx.send(Event::default().event("output").data(data)).await.is_err() {
+                        let delivered = forward_output(&tx, stream, text, show_stderr).await;
+                        if !delivered {
                             return;
                         }
                     }
@@ -107,6 +106,14 @@ pub async fn run_events(
                 Err(_) => return,
             }
         }
+        // The database may say "finished" before this task has read the last chunks.
+        while let Ok(event) = sub.rx.try_recv() {
+            if let HubEvent::Output { stream, text } = event
+                && !forward_output(&tx, stream, text, show_stderr).await
+            {
+                return;
+            }
+        }
         if let Ok(run) = runs::load_run(&state, &user, id).await
             && let Ok(body) = respond(&state, &user, run).await
         {
@@ -117,6 +124,15 @@ pub async fn run_events(
     });
     let stream = ReceiverStream::new(rx).map(Ok::<_, Infallible>);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// Sends one output chunk (stderr only to those who may see it); false when the client left.
+async fn forward_output(tx: &mpsc::Sender<Event>, stream: LogStream, text: String, show_stderr: bool) -> bool {
+    if stream == LogStream::Stderr && !show_stderr {
+        return true;
+    }
+    let data = json!({ "stream": stream, "text": text }).to_string();
+    tx.send(Event::default().event("output").data(data)).await.is_ok()
 }
 
 fn status_event(status: &str) -> Event {
