@@ -319,10 +319,14 @@ pub async fn wait_for(state: &AppState, user: &CurrentUser, run: Run, wait: Dura
         if current.status.is_final() {
             return Ok(current);
         }
+        // Re-read on a status change, the end, or once a second; output chunks are no reason.
         let tick = tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + Duration::from_secs(1)));
-        tokio::select! {
-            _ = sub.rx.recv() => {}
-            () = tick => {}
+        tokio::pin!(tick);
+        loop {
+            tokio::select! {
+                event = sub.rx.recv() => if !matches!(event, Ok(HubEvent::Output { .. })) { break },
+                () = &mut tick => break,
+            }
         }
         if tokio::time::Instant::now() >= deadline {
             return load_run(state, user, run.id).await;

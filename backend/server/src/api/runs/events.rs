@@ -71,29 +71,38 @@ pub async fn run_events(
     tokio::spawn(async move {
         let _ = tx.send(status_event(run.status.as_str())).await;
         let mut last = run.status;
+        let mut poll = tokio::time::interval(POLL);
+        poll.tick().await;
         loop {
             if last.is_final() {
                 break;
             }
-            tokio::select! {
+            // Output chunks are forwarded as they come; only a status change, the end, a lag or
+            // the poll tick is a reason to re-read the run from the database.
+            let reread = tokio::select! {
                 event = sub.rx.recv() => match event {
                     Ok(HubEvent::Output { stream, text }) => {
                         let delivered = forward_output(&tx, stream, text, show_stderr).await;
                         if !delivered {
                             return;
                         }
+                        false
                     }
                     Ok(HubEvent::Status(status)) if status != last && !status.is_final() => {
                         last = status;
                         if tx.send(status_event(status.as_str())).await.is_err() {
                             return;
                         }
+                        false
                     }
                     // The end, a lagging receiver, or a closed hub: the database decides.
-                    _ => {}
+                    _ => true,
                 },
-                () = tokio::time::sleep(POLL) => {}
+                _ = poll.tick() => true,
                 () = state.shutdown.cancelled() => return,
+            };
+            if !reread {
+                continue;
             }
             match runs::load_run(&state, &user, id).await {
                 Ok(current) if current.status != last => {
