@@ -25,13 +25,18 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Everything the application keeps, by area; one implementation per SQL dialect.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: UserStore + ToolStore + VersionStore + RunStore + SettingsStore + Send + Sync + 'static {
     /// Cheap round trip used by readiness checks.
     async fn ping(&self) -> StoreResult<()>;
     /// Which dialect this is ("sqlite" or "postgres"), for logs and readiness.
     fn dialect(&self) -> &'static str;
+}
 
+/// Accounts and sign-in bookkeeping.
+#[async_trait]
+pub trait UserStore: Send + Sync {
     async fn count_users(&self) -> StoreResult<u64>;
     async fn create_user(&self, new: NewUser) -> StoreResult<User>;
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<User>>;
@@ -48,15 +53,19 @@ pub trait Store: Send + Sync + 'static {
         lock_until: DateTime<Utc>,
     ) -> StoreResult<Option<User>>;
     async fn record_login_success(&self, id: Uuid) -> StoreResult<()>;
+}
 
-    // --- taxonomy and tools -------------------------------------------------------------
-
+/// The taxonomy, tools and their maintainers.
+#[async_trait]
+pub trait ToolStore: Send + Sync {
     async fn categories(&self) -> StoreResult<Vec<Taxon>>;
     async fn professions(&self) -> StoreResult<Vec<Taxon>>;
     /// Creates a tool, makes its creator a maintainer and adds the first draft (version 1).
     async fn create_tool(&self, new: NewTool, first: VersionContent) -> StoreResult<(Tool, ToolVersion)>;
     async fn tool_by_id(&self, id: Uuid) -> StoreResult<Option<Tool>>;
     async fn tool_by_slug(&self, slug: &str) -> StoreResult<Option<Tool>>;
+    /// The tools with these ids (unknown ids are skipped), in no particular order.
+    async fn tools_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<Tool>>;
     async fn update_tool(&self, id: Uuid, patch: ToolPatch) -> StoreResult<Option<Tool>>;
     /// Published tools (active version, not archived), by title.
     async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<Tool>>;
@@ -66,9 +75,11 @@ pub trait Store: Send + Sync + 'static {
     async fn add_maintainer(&self, tool: Uuid, user: Uuid) -> StoreResult<()>;
     /// Returns false when `user` was not a maintainer.
     async fn remove_maintainer(&self, tool: Uuid, user: Uuid) -> StoreResult<bool>;
+}
 
-    // --- versions ------------------------------------------------------------------------
-
+/// Tool versions and their lifecycle.
+#[async_trait]
+pub trait VersionStore: Send + Sync {
     /// A new draft with the next number.
     async fn create_version(
         &self,
@@ -80,6 +91,8 @@ pub trait Store: Send + Sync + 'static {
     async fn version_by_id(&self, id: Uuid) -> StoreResult<Option<ToolVersion>>;
     /// Newest first.
     async fn versions_of_tool(&self, tool: Uuid) -> StoreResult<Vec<ToolVersion>>;
+    /// The versions of several tools in one read, newest first within each tool.
+    async fn versions_of_tools(&self, tools: &[Uuid]) -> StoreResult<Vec<ToolVersion>>;
     /// Every version in `state`, oldest change first (the review queue).
     async fn versions_in_state(&self, state: VersionState) -> StoreResult<Vec<ToolVersion>>;
     /// Saves a draft if it is still a draft at `expected_revision`; `Ok(None)` when it is not
@@ -113,9 +126,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<ToolVersion>>;
     /// State changes of every version of a tool, newest first.
     async fn version_events(&self, tool: Uuid) -> StoreResult<Vec<VersionEvent>>;
+}
 
-    // --- runs and the queue --------------------------------------------------------------
-
+/// Runs, the durable queue and artifacts.
+#[async_trait]
+pub trait RunStore: Send + Sync {
     /// Inserts a queued run unless `max_queue` runs are already queued (`Ok(None)`).
     async fn enqueue_run(&self, run: NewRun, max_queue: u64) -> StoreResult<Option<Run>>;
     async fn queued_count(&self) -> StoreResult<u64>;
@@ -147,9 +162,11 @@ pub trait Store: Send + Sync + 'static {
     async fn prune_artifacts(&self, before: DateTime<Utc>) -> StoreResult<Vec<Artifact>>;
     /// Counts runs by (context, status), for metrics.
     async fn run_counts(&self) -> StoreResult<Vec<(String, String, u64)>>;
+}
 
-    // --- settings ------------------------------------------------------------------------
-
+/// Per-user settings of a tool.
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
     async fn settings(&self, user: Uuid, tool: Uuid, scope: &SettingsScope) -> StoreResult<Option<StoredSettings>>;
     async fn put_settings(
         &self,

@@ -1,7 +1,8 @@
 //! SQLite and PostgreSQL implementations of the domain's `Store`.
 //!
-//! Both dialects share one set of queries (`queries.rs`, split by area under `queries/`),
-//! compiled once per dialect with `include!` against the concrete sqlx database type: the SQL
+//! Both dialects share one set of queries, one module per area under `queries/` (each
+//! implementing its area trait, e.g. `UserStore`), mounted by each dialect module with `#[path]`
+//! and so compiled once per dialect against the concrete sqlx database type: the SQL
 //! is written to the common subset (`$n` parameters, `RETURNING`, text ids, application-written
 //! timestamps), and what only one dialect can do well lives in that dialect's module (write
 //! transactions, the queue's claim and lock, JSON-array parameters). See docs/adr/0002.
@@ -10,6 +11,7 @@
 mod rows;
 mod postgres;
 mod sqlite;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use skriptoteket_domain::{Store, StoreError};
@@ -35,6 +37,11 @@ pub async fn connect(url: &str, migrate: bool) -> Result<Arc<dyn Store>, StoreEr
 
 pub(crate) fn backend_error(e: sqlx::Error) -> StoreError {
     StoreError::Backend(e.to_string())
+}
+
+/// A row written a moment ago in the same transaction is missing: only a bug can do that.
+pub(crate) fn gone(what: &str) -> StoreError {
+    StoreError::Backend(format!("the {what} just written is missing"))
 }
 
 /// Maps a foreign-key violation to `UnknownReference(what)`, anything else to `Backend`.

@@ -2,8 +2,10 @@
 
 use crate::backend_error;
 use crate::rows::RunRow;
+use chrono::Utc;
 use skriptoteket_domain::StoreError;
 use skriptoteket_domain::run::Run;
+use skriptoteket_domain::store::StoreResult;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite, Transaction};
 use std::str::FromStr;
@@ -75,4 +77,28 @@ impl SqliteStore {
     }
 }
 
-include!("queries.rs");
+/// A connection of this dialect: helpers take one so they run inside a transaction or not.
+type Conn = <Db as sqlx::Database>::Connection;
+
+#[path = "queries/runs.rs"]
+mod runs;
+#[path = "queries/settings.rs"]
+mod settings;
+#[path = "queries/tools.rs"]
+mod tools;
+#[path = "queries/users.rs"]
+mod users;
+#[path = "queries/versions.rs"]
+mod versions;
+
+#[async_trait::async_trait]
+impl skriptoteket_domain::Store for This {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(backend_error)?;
+        Ok(())
+    }
+
+    fn dialect(&self) -> &'static str {
+        DIALECT
+    }
+}

@@ -1,17 +1,22 @@
-// Taxonomy, tools, maintainers and the public catalog. Part of `queries.rs` (see there).
+//! The taxonomy, tools and their maintainers: `ToolStore`.
+//!
+//! Mounted by both dialect modules (`#[path]` in `sqlite.rs` and `postgres.rs`), so this SQL is
+//! compiled once per dialect against its concrete types: `This` (the store), `Conn` (one of its
+//! connections) and the `json_texts!` table macro come from the mounting module (docs/adr/0002).
 
-use super::*;
-use crate::conflict_or_backend;
-use crate::rows::{MaintainerRow, TaxonRow, ToolRow, ToolTaxonRow};
+use super::{Conn, This};
+use crate::rows::{MaintainerRow, TaxonRow, ToolRow, ToolTaxonRow, UserRow, parse_id};
+use crate::{backend_error, conflict_or_backend, gone};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use skriptoteket_domain::store::{StoreError, StoreResult, ToolStore};
+use skriptoteket_domain::tool::{
+    CatalogQuery, NewTool, Taxon, Tool, ToolPatch, ToolVersion, VersionContent, VersionState,
+};
+use skriptoteket_domain::{Page, PageRequest, User};
+use sqlx::types::Json;
 use std::collections::{BTreeSet, HashMap};
-
-pub(super) async fn categories(s: &This) -> StoreResult<Vec<Taxon>> {
-    taxa(s, "SELECT id, slug, name FROM categories ORDER BY sort, name").await
-}
-
-pub(super) async fn professions(s: &This) -> StoreResult<Vec<Taxon>> {
-    taxa(s, "SELECT id, slug, name FROM professions ORDER BY sort, name").await
-}
+use uuid::Uuid;
 
 async fn taxa(s: &This, sql: &'static str) -> StoreResult<Vec<Taxon>> {
     let rows: Vec<TaxonRow> = sqlx::query_as(sql).fetch_all(&s.pool).await.map_err(backend_error)?;
@@ -110,17 +115,6 @@ pub(super) async fn load(conn: &mut Conn, id: Uuid) -> StoreResult<Option<Tool>>
     one(conn, sql, id.to_string()).await
 }
 
-pub(super) async fn by_id(s: &This, id: Uuid) -> StoreResult<Option<Tool>> {
-    let mut conn = s.pool.acquire().await.map_err(backend_error)?;
-    load(&mut conn, id).await
-}
-
-pub(super) async fn by_slug(s: &This, slug: &str) -> StoreResult<Option<Tool>> {
-    let mut conn = s.pool.acquire().await.map_err(backend_error)?;
-    let sql = concat!("SELECT ", tool_columns!(), " FROM tools WHERE slug = $1");
-    one(&mut conn, sql, slug.to_owned()).await
-}
-
 /// Takes the tool's row lock (PostgreSQL; SQLite's write lock is already held) so that
 /// read-then-write sequences on one tool run one at a time. False when there is no such tool.
 pub(super) async fn lock(conn: &mut Conn, id: &str) -> StoreResult<bool> {
@@ -130,31 +124,6 @@ pub(super) async fn lock(conn: &mut Conn, id: &str) -> StoreResult<bool> {
         .await
         .map_err(backend_error)?;
     Ok(done.rows_affected() == 1)
-}
-
-pub(super) async fn create(s: &This, new: NewTool, first: VersionContent) -> StoreResult<(Tool, ToolVersion)> {
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let mut tx = s.write_tx().await?;
-    sqlx::query(
-        "INSERT INTO tools (id, slug, title, summary, search_text, archived, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6)",
-    )
-    .bind(id.to_string())
-    .bind(&new.slug)
-    .bind(&new.title)
-    .bind(&new.summary)
-    .bind(search_text(&new.title, &new.summary))
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(conflict_or_backend("slug"))?;
-    insert_maintainer(&mut tx, id, new.created_by, now).await?;
-    let version =
-        super::versions::insert(&mut tx, id, new.created_by, &first, None, VersionState::Draft, None, now).await?;
-    let tool = load(&mut tx, id).await?.ok_or_else(|| gone("tool"))?;
-    tx.commit().await.map_err(backend_error)?;
-    Ok((tool, version))
 }
 
 async fn insert_maintainer(conn: &mut Conn, tool: Uuid, user: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
@@ -185,66 +154,6 @@ async fn check_refs(
 
 fn id_set(ids: &Option<Vec<Uuid>>) -> Option<BTreeSet<String>> {
     ids.as_ref().map(|ids| ids.iter().map(Uuid::to_string).collect())
-}
-
-pub(super) async fn update(s: &This, id: Uuid, patch: ToolPatch) -> StoreResult<Option<Tool>> {
-    let categories = id_set(&patch.category_ids);
-    let professions = id_set(&patch.profession_ids);
-    let mut tx = s.write_tx().await?;
-    // Every reference is checked before anything is written.
-    if let Some(ids) = &categories {
-        let sql = concat!("SELECT COUNT(*) FROM categories WHERE id IN (SELECT w.value FROM ", json_texts!("$1"), ")");
-        check_refs(&mut tx, ids, sql, "category").await?;
-    }
-    if let Some(ids) = &professions {
-        let sql = concat!("SELECT COUNT(*) FROM professions WHERE id IN (SELECT w.value FROM ", json_texts!("$1"), ")");
-        check_refs(&mut tx, ids, sql, "profession").await?;
-    }
-    let key = id.to_string();
-    if !lock(&mut tx, &key).await? {
-        return Ok(None);
-    }
-    let (title, summary): (String, String) = sqlx::query_as("SELECT title, summary FROM tools WHERE id = $1")
-        .bind(&key)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(backend_error)?;
-    let title = patch.title.unwrap_or(title);
-    let summary = patch.summary.unwrap_or(summary);
-    sqlx::query(
-        "UPDATE tools SET slug = COALESCE($2, slug), title = $3, summary = $4, search_text = $5, \
-         archived = COALESCE($6, archived), updated_at = $7 WHERE id = $1",
-    )
-    .bind(&key)
-    .bind(patch.slug)
-    .bind(&title)
-    .bind(&summary)
-    .bind(search_text(&title, &summary))
-    .bind(patch.archived)
-    .bind(Utc::now())
-    .execute(&mut *tx)
-    .await
-    .map_err(conflict_or_backend("slug"))?;
-    if let Some(ids) = &categories {
-        let replace = [
-            "DELETE FROM tool_categories WHERE tool_id = $1",
-            concat!("INSERT INTO tool_categories (tool_id, category_id) SELECT $1, w.value FROM ", json_texts!("$2")),
-        ];
-        replace_set(&mut tx, &key, ids, replace).await?;
-    }
-    if let Some(ids) = &professions {
-        let replace = [
-            "DELETE FROM tool_professions WHERE tool_id = $1",
-            concat!(
-                "INSERT INTO tool_professions (tool_id, profession_id) SELECT $1, w.value FROM ",
-                json_texts!("$2")
-            ),
-        ];
-        replace_set(&mut tx, &key, ids, replace).await?;
-    }
-    let tool = load(&mut tx, id).await?;
-    tx.commit().await.map_err(backend_error)?;
-    Ok(tool)
 }
 
 /// Runs `[delete, insert]`: the delete with the tool id, the insert also with the new ids.
@@ -278,62 +187,205 @@ macro_rules! catalog_filter {
     };
 }
 
-pub(super) async fn catalog(s: &This, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<Tool>> {
-    let words: Vec<String> = query.q.as_deref().unwrap_or_default().split_whitespace().map(like_pattern).collect();
-    let mut conn = s.pool.acquire().await.map_err(backend_error)?;
-    let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", catalog_filter!()))
-        .bind(query.category.as_deref())
-        .bind(query.profession.as_deref())
-        .bind(Json(&words))
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(backend_error)?;
-    let sql = concat!("SELECT ", tool_columns!(), catalog_filter!(), " ORDER BY title, id LIMIT $4 OFFSET $5");
-    let rows: Vec<ToolRow> = sqlx::query_as(sql)
-        .bind(query.category.as_deref())
-        .bind(query.profession.as_deref())
-        .bind(Json(&words))
-        .bind(i64::from(page.limit))
-        .bind(page.offset as i64)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(backend_error)?;
-    Ok(Page { items: hydrate(&mut conn, rows).await?, total: total as u64, limit: page.limit, offset: page.offset })
-}
-
-pub(super) async fn maintained_by(s: &This, user: Uuid) -> StoreResult<Vec<Tool>> {
-    let sql = concat!(
-        "SELECT ",
-        tool_columns!(),
-        " FROM tools WHERE id IN (SELECT tool_id FROM tool_maintainers WHERE user_id = $1) \
-         ORDER BY title, id"
-    );
-    let mut conn = s.pool.acquire().await.map_err(backend_error)?;
-    let rows: Vec<ToolRow> =
-        sqlx::query_as(sql).bind(user.to_string()).fetch_all(&mut *conn).await.map_err(backend_error)?;
-    hydrate(&mut conn, rows).await
-}
-
-/// Idempotent: adding a maintainer twice is not an error.
-pub(super) async fn add_maintainer(s: &This, tool: Uuid, user: Uuid) -> StoreResult<()> {
-    let mut conn = s.pool.acquire().await.map_err(backend_error)?;
-    let tools: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tools WHERE id = $1")
-        .bind(tool.to_string())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(backend_error)?;
-    if tools == 0 {
-        return Err(StoreError::UnknownReference("tool"));
+#[async_trait]
+impl ToolStore for This {
+    async fn categories(&self) -> StoreResult<Vec<Taxon>> {
+        taxa(self, "SELECT id, slug, name FROM categories ORDER BY sort, name").await
     }
-    insert_maintainer(&mut conn, tool, user, Utc::now()).await
-}
 
-pub(super) async fn remove_maintainer(s: &This, tool: Uuid, user: Uuid) -> StoreResult<bool> {
-    let done = sqlx::query("DELETE FROM tool_maintainers WHERE tool_id = $1 AND user_id = $2")
-        .bind(tool.to_string())
-        .bind(user.to_string())
-        .execute(&s.pool)
+    async fn professions(&self) -> StoreResult<Vec<Taxon>> {
+        taxa(self, "SELECT id, slug, name FROM professions ORDER BY sort, name").await
+    }
+
+    async fn create_tool(&self, new: NewTool, first: VersionContent) -> StoreResult<(Tool, ToolVersion)> {
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO tools (id, slug, title, summary, search_text, archived, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6)",
+        )
+        .bind(id.to_string())
+        .bind(&new.slug)
+        .bind(&new.title)
+        .bind(&new.summary)
+        .bind(search_text(&new.title, &new.summary))
+        .bind(now)
+        .execute(&mut *tx)
         .await
-        .map_err(backend_error)?;
-    Ok(done.rows_affected() > 0)
+        .map_err(conflict_or_backend("slug"))?;
+        insert_maintainer(&mut tx, id, new.created_by, now).await?;
+        let version =
+            super::versions::insert(&mut tx, id, new.created_by, &first, None, VersionState::Draft, None, now).await?;
+        let tool = load(&mut tx, id).await?.ok_or_else(|| gone("tool"))?;
+        tx.commit().await.map_err(backend_error)?;
+        Ok((tool, version))
+    }
+
+    async fn tool_by_id(&self, id: Uuid) -> StoreResult<Option<Tool>> {
+        let mut conn = self.pool.acquire().await.map_err(backend_error)?;
+        load(&mut conn, id).await
+    }
+
+    async fn tool_by_slug(&self, slug: &str) -> StoreResult<Option<Tool>> {
+        let mut conn = self.pool.acquire().await.map_err(backend_error)?;
+        let sql = concat!("SELECT ", tool_columns!(), " FROM tools WHERE slug = $1");
+        one(&mut conn, sql, slug.to_owned()).await
+    }
+
+    async fn update_tool(&self, id: Uuid, patch: ToolPatch) -> StoreResult<Option<Tool>> {
+        let categories = id_set(&patch.category_ids);
+        let professions = id_set(&patch.profession_ids);
+        let mut tx = self.write_tx().await?;
+        // Every reference is checked before anything is written.
+        if let Some(ids) = &categories {
+            let sql =
+                concat!("SELECT COUNT(*) FROM categories WHERE id IN (SELECT w.value FROM ", json_texts!("$1"), ")");
+            check_refs(&mut tx, ids, sql, "category").await?;
+        }
+        if let Some(ids) = &professions {
+            let sql =
+                concat!("SELECT COUNT(*) FROM professions WHERE id IN (SELECT w.value FROM ", json_texts!("$1"), ")");
+            check_refs(&mut tx, ids, sql, "profession").await?;
+        }
+        let key = id.to_string();
+        if !lock(&mut tx, &key).await? {
+            return Ok(None);
+        }
+        let (title, summary): (String, String) = sqlx::query_as("SELECT title, summary FROM tools WHERE id = $1")
+            .bind(&key)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        let title = patch.title.unwrap_or(title);
+        let summary = patch.summary.unwrap_or(summary);
+        sqlx::query(
+            "UPDATE tools SET slug = COALESCE($2, slug), title = $3, summary = $4, search_text = $5, \
+             archived = COALESCE($6, archived), updated_at = $7 WHERE id = $1",
+        )
+        .bind(&key)
+        .bind(patch.slug)
+        .bind(&title)
+        .bind(&summary)
+        .bind(search_text(&title, &summary))
+        .bind(patch.archived)
+        .bind(Utc::now())
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_or_backend("slug"))?;
+        if let Some(ids) = &categories {
+            let replace = [
+                "DELETE FROM tool_categories WHERE tool_id = $1",
+                concat!(
+                    "INSERT INTO tool_categories (tool_id, category_id) SELECT $1, w.value FROM ",
+                    json_texts!("$2")
+                ),
+            ];
+            replace_set(&mut tx, &key, ids, replace).await?;
+        }
+        if let Some(ids) = &professions {
+            let replace = [
+                "DELETE FROM tool_professions WHERE tool_id = $1",
+                concat!(
+                    "INSERT INTO tool_professions (tool_id, profession_id) SELECT $1, w.value FROM ",
+                    json_texts!("$2")
+                ),
+            ];
+            replace_set(&mut tx, &key, ids, replace).await?;
+        }
+        let tool = load(&mut tx, id).await?;
+        tx.commit().await.map_err(backend_error)?;
+        Ok(tool)
+    }
+
+    async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<Tool>> {
+        let words: Vec<String> = query.q.as_deref().unwrap_or_default().split_whitespace().map(like_pattern).collect();
+        let mut conn = self.pool.acquire().await.map_err(backend_error)?;
+        let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", catalog_filter!()))
+            .bind(query.category.as_deref())
+            .bind(query.profession.as_deref())
+            .bind(Json(&words))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(backend_error)?;
+        let sql = concat!("SELECT ", tool_columns!(), catalog_filter!(), " ORDER BY title, id LIMIT $4 OFFSET $5");
+        let rows: Vec<ToolRow> = sqlx::query_as(sql)
+            .bind(query.category.as_deref())
+            .bind(query.profession.as_deref())
+            .bind(Json(&words))
+            .bind(i64::from(page.limit))
+            .bind(page.offset as i64)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(backend_error)?;
+        Ok(Page { items: hydrate(&mut conn, rows).await?, total: total as u64, limit: page.limit, offset: page.offset })
+    }
+
+    async fn tools_maintained_by(&self, user: Uuid) -> StoreResult<Vec<Tool>> {
+        let sql = concat!(
+            "SELECT ",
+            tool_columns!(),
+            " FROM tools WHERE id IN (SELECT tool_id FROM tool_maintainers WHERE user_id = $1) \
+             ORDER BY title, id"
+        );
+        let mut conn = self.pool.acquire().await.map_err(backend_error)?;
+        let rows: Vec<ToolRow> =
+            sqlx::query_as(sql).bind(user.to_string()).fetch_all(&mut *conn).await.map_err(backend_error)?;
+        hydrate(&mut conn, rows).await
+    }
+
+    /// Idempotent: adding a maintainer twice is not an error.
+    async fn add_maintainer(&self, tool: Uuid, user: Uuid) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(backend_error)?;
+        let tools: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tools WHERE id = $1")
+            .bind(tool.to_string())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(backend_error)?;
+        if tools == 0 {
+            return Err(StoreError::UnknownReference("tool"));
+        }
+        insert_maintainer(&mut conn, tool, user, Utc::now()).await
+    }
+
+    async fn remove_maintainer(&self, tool: Uuid, user: Uuid) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM tool_maintainers WHERE tool_id = $1 AND user_id = $2")
+            .bind(tool.to_string())
+            .bind(user.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The maintainers of a tool, by name.
+    async fn maintainers(&self, tool: Uuid) -> StoreResult<Vec<User>> {
+        let sql = concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id IN (SELECT user_id FROM tool_maintainers WHERE tool_id = $1) \
+             ORDER BY display_name, email"
+        );
+        let rows: Vec<UserRow> =
+            sqlx::query_as(sql).bind(tool.to_string()).fetch_all(&self.pool).await.map_err(backend_error)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    async fn tools_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<Tool>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let sql = concat!(
+            "SELECT ",
+            tool_columns!(),
+            " FROM tools WHERE id IN (SELECT w.value FROM ",
+            json_texts!("$1"),
+            ")"
+        );
+        let mut conn = self.pool.acquire().await.map_err(backend_error)?;
+        let rows: Vec<ToolRow> =
+            sqlx::query_as(sql).bind(Json(&ids)).fetch_all(&mut *conn).await.map_err(backend_error)?;
+        hydrate(&mut conn, rows).await
+    }
 }

@@ -349,3 +349,27 @@ async fn archiving_the_active_version_unpublishes_the_tool() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn tools_and_their_versions_are_read_in_batches() {
+    each_backend(|store, backend| async move {
+        let (a, a1, author) = make_tool(&store, "batch-a", "A").await;
+        let a2 = store.create_version(a.id, author, content("print(2)"), Some(a1.id)).await.unwrap();
+        let (b, b1, _) = make_tool(&store, "batch-b", "B").await;
+        let (_, c1, _) = make_tool(&store, "batch-c", "C").await;
+
+        let mut tools = store.tools_by_ids(&[b.id, a.id, Uuid::new_v4()]).await.unwrap();
+        tools.sort_by_key(|t| t.slug.clone());
+        assert_eq!(tools.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(), ["batch-a", "batch-b"], "{backend:?}");
+        assert_eq!(tools[0].maintainer_ids, vec![author], "{backend:?}: hydrated like one tool");
+        assert!(store.tools_by_ids(&[]).await.unwrap().is_empty());
+
+        let versions = store.versions_of_tools(&[a.id, b.id]).await.unwrap();
+        let ids: Vec<Uuid> = versions.iter().map(|v| v.id).collect();
+        assert!(!ids.contains(&c1.id), "{backend:?}: only the asked tools");
+        let of_a: Vec<Uuid> = versions.iter().filter(|v| v.tool_id == a.id).map(|v| v.id).collect();
+        assert_eq!(of_a, vec![a2.id, a1.id], "{backend:?}: newest first within a tool");
+        assert!(ids.contains(&b1.id));
+    })
+    .await;
+}
