@@ -20,11 +20,29 @@ from pathlib import Path
 __all__ = [
     "ToolUserError", "input_files", "inputs", "settings", "action", "output_dir", "input_dir",
     "notice", "markdown", "table", "json_output", "html", "vega_lite", "form_action", "field",
+    # the original platform's names (also importable as skriptoteket_toolkit, tool_errors,
+    # pdf_helper): every reader returns a safe default on missing or malformed JSON
+    "read_inputs", "read_input_manifest", "list_input_files", "read_action", "get_action_parts",
+    "read_memory", "read_settings", "save_as_pdf",
 ]
+
+DEFAULT_ERROR_MESSAGE = "Ett fel inträffade."
 
 
 class ToolUserError(Exception):
-    """Raise with a message for the user; the run fails with exactly that message, no traceback."""
+    """Raise with a message for the user; the run fails with exactly that message, no traceback.
+
+    The message is stripped; a blank one becomes "Ett fel inträffade." (as on the original
+    platform, whose `tool_errors.ToolUserError` is this same class). `safe_message` holds it.
+    """
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        text = message if isinstance(message, str) else str(message)
+        self.safe_message = text.strip() or DEFAULT_ERROR_MESSAGE
+        super().__init__(self.safe_message, *args)
+
+    def __str__(self) -> str:
+        return self.safe_message
 
 
 def _work_dir() -> Path:
@@ -34,11 +52,27 @@ def _work_dir() -> Path:
     return Path(script).parent if script else Path("/work")
 
 
-def _env_json(name: str, default):
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    return json.loads(raw)
+_MISSING = object()
+
+
+def _env_json(name: str):
+    """The JSON value of an environment variable; _MISSING when unset or blank, None when it is
+    not valid JSON (callers turn both into their own safe default)."""
+    raw = os.environ.get(name, "")
+    if not raw.strip():
+        return _MISSING
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _file_json(path: Path):
+    """The JSON value of a file; None when it is missing, unreadable or not valid JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def input_dir() -> Path:
@@ -50,12 +84,49 @@ def output_dir() -> Path:
     return Path(os.environ.get("SKRIPTOTEKET_OUTPUT_DIR") or _work_dir() / "output")
 
 
+# --- reading the run's inputs -----------------------------------------------------------------
+
+def read_inputs() -> dict:
+    """The form inputs (SKRIPTOTEKET_INPUTS, a JSON object); {} when missing or malformed."""
+    value = _env_json("SKRIPTOTEKET_INPUTS")
+    return value if isinstance(value, dict) else {}
+
+
+def read_input_manifest() -> dict:
+    """SKRIPTOTEKET_INPUT_MANIFEST ({"files": [{"name", "path", "bytes"}]}) as it is;
+    {"files": []} when missing or not a JSON object."""
+    value = _env_json("SKRIPTOTEKET_INPUT_MANIFEST")
+    return value if isinstance(value, dict) else {"files": []}
+
+
+def _manifest_files(manifest: dict) -> list[dict]:
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        return []
+    out = []
+    for item in files:
+        if not isinstance(item, dict):
+            continue
+        name, path, size = item.get("name"), item.get("path"), item.get("bytes")
+        if isinstance(name, str) and isinstance(path, str) and type(size) is int:
+            out.append({"name": name, "path": path, "bytes": size})
+    return out
+
+
+def list_input_files() -> list[dict]:
+    """The uploaded files from the manifest, [{"name", "path", "bytes"}]; entries without a
+    string name and path and an integer size are skipped; [] when missing or malformed."""
+    return _manifest_files(read_input_manifest())
+
+
 def input_files() -> list[dict]:
-    """The uploaded files: [{"name": "elever.xlsx", "path": "/work/input/elever.xlsx", "bytes": 1234}]."""
-    manifest = _env_json("SKRIPTOTEKET_INPUT_MANIFEST", None)
-    if manifest is not None:
-        return [dict(f) for f in manifest.get("files", [])]
-    root = input_dir()  # no manifest (e.g. running a tool by hand): list the directory
+    """The uploaded files: [{"name": "elever.xlsx", "path": "/work/input/elever.xlsx", "bytes": 1234}].
+
+    Like list_input_files(), but without a manifest at all (a tool run by hand) it lists the
+    input directory instead."""
+    if _env_json("SKRIPTOTEKET_INPUT_MANIFEST") is not _MISSING:
+        return list_input_files()
+    root = input_dir()
     if not root.is_dir():
         return []
     return [
@@ -66,29 +137,81 @@ def input_files() -> list[dict]:
 
 
 def inputs() -> dict:
-    """The form inputs the user filled in (keys as in the tool's input schema)."""
-    return _env_json("SKRIPTOTEKET_INPUTS", {}) or {}
+    """The form inputs the user filled in (keys as in the tool's input schema); {} when none."""
+    return read_inputs()
+
+
+def _memory_path() -> Path:
+    return Path(os.environ.get("SKRIPTOTEKET_MEMORY_PATH", "").strip() or _work_dir() / "memory.json")
+
+
+def read_memory() -> dict:
+    """The whole memory.json (SKRIPTOTEKET_MEMORY_PATH), {"settings": {...}}; {} when missing or
+    malformed."""
+    value = _file_json(_memory_path())
+    return value if isinstance(value, dict) else {}
+
+
+def read_settings() -> dict:
+    """The user's saved settings for this tool (memory.json's "settings"); {} when none."""
+    value = read_memory().get("settings")
+    return value if isinstance(value, dict) else {}
 
 
 def settings() -> dict:
     """The user's saved settings for this tool (empty when none)."""
-    path = Path(os.environ.get("SKRIPTOTEKET_MEMORY_PATH") or _work_dir() / "memory.json")
-    try:
-        memory = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    value = memory.get("settings") if isinstance(memory, dict) else None
-    return value if isinstance(value, dict) else {}
+    return read_settings()
+
+
+def _action_payload() -> dict | None:
+    """The submitted action as sent (SKRIPTOTEKET_ACTION, else action.json); None when there is
+    none or it is not a JSON object."""
+    value = _env_json("SKRIPTOTEKET_ACTION")
+    if value is _MISSING:
+        value = _file_json(_work_dir() / "action.json")
+    return value if isinstance(value, dict) and value else None
 
 
 def action() -> dict | None:
     """For a follow-up run: {"action_id", "input", "state"} of the submitted action, else None."""
-    value = _env_json("SKRIPTOTEKET_ACTION", None)
-    if value is None:
-        path = _work_dir() / "action.json"
-        if path.is_file():
-            value = json.loads(path.read_text(encoding="utf-8"))
-    return value or None
+    return _action_payload()
+
+
+def read_action() -> dict | None:
+    """The submitted action, normalised: {"action_id": str (stripped), "input": dict,
+    "state": dict} (a missing or non-object input or state becomes {}); None when this is not a
+    follow-up run or the action is malformed (no non-blank string action_id)."""
+    payload = _action_payload()
+    if payload is None:
+        return None
+    action_id = payload.get("action_id")
+    if not isinstance(action_id, str) or not action_id.strip():
+        return None
+    value_input, state = payload.get("input"), payload.get("state")
+    return {
+        "action_id": action_id.strip(),
+        "input": value_input if isinstance(value_input, dict) else {},
+        "state": state if isinstance(state, dict) else {},
+    }
+
+
+def get_action_parts() -> tuple[str | None, dict, dict]:
+    """(action_id, input, state) of a follow-up run; (None, {}, {}) otherwise or when malformed."""
+    payload = read_action()
+    if payload is None:
+        return None, {}, {}
+    return payload["action_id"], payload["input"], payload["state"]
+
+
+def save_as_pdf(html: str, output_dir: str, filename: str) -> str:
+    """Render HTML to a PDF file under output_dir with WeasyPrint and return its path.
+
+    Relative URLs in the HTML (images, stylesheets) resolve against the work dir (/work/).
+    filename is relative to output_dir (subfolders allowed), ends with .pdf and has no "." or
+    ".." parts. Every failure raises ToolUserError with a Swedish message."""
+    from skriptoteket._pdf import save_as_pdf as _save
+
+    return _save(html, output_dir, filename)
 
 
 # --- output builders (plain dicts, contract v2) -------------------------------------------

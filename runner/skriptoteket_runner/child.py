@@ -88,7 +88,8 @@ def _syntax_error_summary(exc: SyntaxError) -> str:
 
 def _crashed(exc: BaseException, script_path: str) -> dict:
     if _is_user_error(exc):
-        message = _safe_str(exc) or "The tool reported an error."
+        # A blank message gets the same default as skriptoteket.ToolUserError (tool_errors).
+        message = _safe_str(exc).strip() or "Ett fel inträffade."
         return results.failed(_clip(message, USER_MESSAGE_LIMIT))
     if isinstance(exc, SystemExit):
         return results.failed(

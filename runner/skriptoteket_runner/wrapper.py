@@ -48,6 +48,7 @@ class Paths:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    prepare_home()
     if args == ["--check"]:
         from skriptoteket_runner.check import check
 
@@ -73,6 +74,19 @@ def main(argv: list[str] | None = None) -> int:
     send_result(paths, result, out)
     out.send(frames.END, json.dumps({"child_exit": child_exit}).encode())
     return 1 if out.broken else 0
+
+
+def prepare_home(env=os.environ) -> None:
+    """Create HOME and XDG_CACHE_HOME (the image puts them on the /tmp tmpfs, empty at start) so
+    libraries that cache or keep settings there (fontconfig, matplotlib, pandoc) work on the
+    read-only root. Best effort: a tool that cannot cache still runs."""
+    for name in ("HOME", "XDG_CACHE_HOME"):
+        path = env.get(name, "")
+        if path.startswith("/") and not os.path.isdir(path):
+            try:
+                os.makedirs(path, mode=0o700, exist_ok=True)
+            except OSError as exc:
+                print(f"skriptoteket-runner: could not create {name} {path}: {exc}", file=sys.stderr)
 
 
 def _harden_self() -> None:
@@ -149,6 +163,9 @@ def child_env(paths: Paths, result_fd: int) -> dict:
         SKRIPTOTEKET_INPUT_DIR=paths.input,
         SKRIPTOTEKET_OUTPUT_DIR=paths.output,
         SKRIPTOTEKET_MEMORY_PATH=paths.memory,
+        # Where the original platform's runner wrote the result; informational here (the wrapper
+        # writes it itself and ignores what a tool puts there).
+        SKRIPTOTEKET_RESULT_PATH=paths.result,
         SKRIPTOTEKET_RESULT_FD=str(result_fd),
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONIOENCODING="utf-8",
