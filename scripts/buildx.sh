@@ -3,7 +3,8 @@
 #   push       the runner and app images for this machine's platform
 #   multiarch  the same for every platform in PLATFORMS (default linux/amd64,linux/arm64)
 # REGISTRY (required, e.g. registry.example.org/school), VERSION (default latest),
-# BASE_IMAGE (default python:3.11-slim: a multi-platform base must come from a registry).
+# BASE_IMAGE (app image, default python:3.11-slim) and RUNNER_BASE_IMAGE (runner image, default
+# python:3.13-slim): a multi-platform base must come from a registry.
 # The app image copies a host-built binary, so for each platform the binary must already be at
 # target/<rust target>/release/skriptoteket (x86_64-unknown-linux-gnu, aarch64-unknown-linux-gnu);
 # for `push` the native target/release/skriptoteket is used (`make build-app-image` builds it).
@@ -46,6 +47,7 @@ fi
 : "${REGISTRY:?set REGISTRY, e.g. REGISTRY=registry.example.org/school make $MODE}"
 VERSION="${VERSION:-latest}"
 BASE="${BASE_IMAGE:-python:3.11-slim}"
+RUNNER_BASE="${RUNNER_BASE_IMAGE:-python:3.13-slim}"
 CA="${PIP_CERT:-}"
 [ -n "$CA" ] || { [ -f /etc/ssl/certs/ca-certificates.crt ] && CA=/etc/ssl/certs/ca-certificates.crt; } || true
 secret=()
@@ -53,7 +55,7 @@ secret=()
 [ -f frontend/dist/index.html ] || make --no-print-directory fe-build
 
 if [ "$MODE" = push ]; then
-  "$DOCKER" buildx build --push -f Dockerfile.runner --build-arg "BASE_IMAGE=$BASE" "${secret[@]}" \
+  "$DOCKER" buildx build --push -f Dockerfile.runner --build-arg "BASE_IMAGE=$RUNNER_BASE" "${secret[@]}" \
     -t "$REGISTRY/skriptoteket-runner:$VERSION" .
   [ -x target/release/skriptoteket ] || { echo "target/release/skriptoteket is missing: make build-app-image" >&2; exit 1; }
   "$DOCKER" buildx build --push -f Dockerfile --build-arg "BASE_IMAGE=$BASE" \
@@ -71,7 +73,7 @@ fi
 bx=("$DOCKER" buildx build --builder skriptoteket-multiarch --push)
 
 # The runner image is Python and wheels: one build for every platform.
-"${bx[@]}" --platform "$PLATFORMS" -f Dockerfile.runner --build-arg "BASE_IMAGE=$BASE" "${secret[@]}" \
+"${bx[@]}" --platform "$PLATFORMS" -f Dockerfile.runner --build-arg "BASE_IMAGE=$RUNNER_BASE" "${secret[@]}" \
   -t "$REGISTRY/skriptoteket-runner:$VERSION" .
 
 # The app image: one build per platform from that platform's binary, then one manifest list.

@@ -311,5 +311,11 @@ def test_check_prints_versions():
     )
     report = json.loads(proc.stdout)
     assert report["python"].startswith("3.")
-    assert "pandas" in report["libraries"]
+    assert "pandoc" in report  # a version, or null with errors["pandoc"] on a host without it
+    assert report["pandoc"] or "pandoc" in report["errors"]
+    for lib in ("pandas", "numpy", "openpyxl", "python-docx", "pypdf", "pypandoc", "weasyprint",
+                "jinja2", "pydantic", "python-dateutil", "fpdf2"):
+        assert lib in report["libraries"], lib
+    # the helpers and the original platform's names for them always import
+    assert report["libraries"]["skriptoteket-runner"]
     assert proc.returncode == (0 if report["ok"] else 1)
