@@ -114,6 +114,11 @@ impl ApiError {
         Self::Conflict { code, detail: detail.into() }
     }
 
+    /// Domain field issues (schema checks, form validation) as one 422 with every field.
+    pub fn from_issues(issues: Vec<skriptoteket_domain::contract::FieldIssue>) -> Self {
+        Self::Validation(issues.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect())
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::NotFound(format!("{what} was not found"))
     }

@@ -9,6 +9,9 @@ use serde::de::DeserializeOwned;
 use std::net::IpAddr;
 use validator::Validate;
 
+/// JSON bodies larger than this are refused; multipart upload routes set their own limit.
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
 /// JSON body that is deserialised (unknown fields rejected by the type) and validated.
 pub struct ValidatedJson<T>(pub T);
 
@@ -64,10 +67,9 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             code: "unsupported_media_type",
             detail: "Send the body as JSON with `Content-Type: application/json`.".into(),
         },
-        other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(format!(
-            "The request body is larger than {} KiB.",
-            crate::api::JSON_BODY_LIMIT / 1024
-        )),
+        other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge(format!("The request body is larger than {} KiB.", JSON_BODY_LIMIT / 1024))
+        }
         other => ApiError::BadRequest { code: "invalid_json", detail: other.body_text() },
     }
 }
@@ -152,5 +154,36 @@ mod tests {
         assert_eq!(client("10.0.0.1", &[]), ip("10.0.0.1"));
         assert_eq!(client("10.0.0.1", &["not-an-ip"]), ip("10.0.0.1"));
         assert_eq!(client("192.0.2.9", &["203.0.113.7"]), ip("192.0.2.9"), "anyone else cannot choose an address");
+    }
+}
+
+/// `Prefer: wait=N`: answer with the finished run if it ends within N seconds (at most 60).
+#[derive(Debug, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct WaitPreference {
+    /// `wait=N` to wait up to N seconds for the run to finish.
+    #[param(rename = "Prefer", value_type = Option<String>)]
+    pub wait: Option<u64>,
+}
+
+impl WaitPreference {
+    pub fn duration(&self) -> Option<std::time::Duration> {
+        self.wait.map(std::time::Duration::from_secs)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for WaitPreference {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let wait = parts
+            .headers
+            .get_all("prefer")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split([',', ';']))
+            .filter_map(|p| p.trim().strip_prefix("wait="))
+            .find_map(|n| n.trim().parse().ok());
+        Ok(Self { wait })
     }
 }

@@ -6,6 +6,7 @@
 //! is written to the common subset (`$n` parameters, `RETURNING`, text ids, application-written
 //! timestamps), and what only one dialect can do well lives in that dialect's module (write
 //! transactions, the queue's claim and lock, JSON-array parameters). See docs/adr/0002.
+#![expect(clippy::duplicate_mod, reason = "each dialect mounts the shared area queries on purpose (ADR 0002)")]
 
 #[macro_use]
 mod rows;

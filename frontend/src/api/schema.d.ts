@@ -1322,6 +1322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1413,6 +1414,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1537,6 +1539,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1545,7 +1548,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The version is in the wrong state */
+            /** @description The object is in a state that does not allow this (see `code`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1634,6 +1637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1642,7 +1646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The version is in the wrong state */
+            /** @description The object is in a state that does not allow this (see `code`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1731,6 +1735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1739,7 +1744,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The version is in the wrong state */
+            /** @description The object is in a state that does not allow this (see `code`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1841,6 +1846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1849,6 +1855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many or too large files */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1866,6 +1873,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many runs of yours are waiting or going; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The queue is full; see `Retry-After`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1950,6 +1967,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2038,6 +2056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2055,6 +2074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid fields; `errors` names each one. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2143,6 +2163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2151,7 +2172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The version is in the wrong state */
+            /** @description The object is in a state that does not allow this (see `code`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2247,6 +2268,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid fields; `errors` names each one. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2331,6 +2353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2419,6 +2442,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2436,6 +2460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid fields; `errors` names each one. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2520,6 +2545,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2604,6 +2630,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2692,6 +2719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2700,6 +2728,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid fields; `errors` names each one. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2785,6 +2814,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2883,6 +2913,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2891,6 +2922,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid fields; `errors` names each one. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3149,6 +3181,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3237,6 +3270,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3254,6 +3288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid fields; `errors` names each one. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4015,6 +4050,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4116,6 +4152,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4142,6 +4179,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many runs of yours are waiting or going; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The queue is full; see `Retry-After`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4229,6 +4276,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4313,6 +4361,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4398,6 +4447,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4564,6 +4614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4665,6 +4716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4691,7 +4743,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The queue is full; see Retry-After */
+            /** @description Too many runs of yours are waiting or going; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The queue is full; see `Retry-After`. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4776,6 +4837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4864,6 +4926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description There is no such object, or it is not yours to see. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4881,6 +4944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid fields; `errors` names each one. */
             422: {
                 headers: {
                     [name: string]: unknown;

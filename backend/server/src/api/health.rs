@@ -1,5 +1,6 @@
 //! Liveness and readiness.
 
+use crate::services::health;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -28,7 +29,7 @@ pub struct ReadyCheck {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(get, path = "/api/health", tag = "system", responses((status = 200, body = HealthResponse)))]
+#[utoipa::path(get, path = "/api/health", tag = "system", security(()), responses((status = 200, body = HealthResponse)))]
 pub async fn health() -> Json<HealthResponse> {
     Json(HealthResponse { status: "ok", version: env!("CARGO_PKG_VERSION") })
 }
@@ -38,20 +39,19 @@ pub async fn health() -> Json<HealthResponse> {
     get,
     path = "/api/ready",
     tag = "system",
+    security(()),
     responses(
         (status = 200, body = ReadyResponse, description = "Everything is usable"),
         (status = 503, body = ReadyResponse, description = "Some check failed; see `checks`"),
     )
 )]
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<ReadyResponse>) {
-    let database = match state.store.ping().await {
-        Ok(()) => ReadyCheck { name: "database", ok: true, detail: state.store.dialect().to_owned() },
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness: database unreachable");
-            ReadyCheck { name: "database", ok: false, detail: "unreachable".into() }
-        }
+    let readiness = health::readiness(&state).await;
+    let database = match readiness.database {
+        Ok(dialect) => ReadyCheck { name: "database", ok: true, detail: dialect.to_owned() },
+        Err(_) => ReadyCheck { name: "database", ok: false, detail: "unreachable".into() },
     };
-    let runner = state.runner.health().await;
+    let runner = readiness.runner;
     let engine = ReadyCheck { name: "container_engine", ok: runner.engine_ok, detail: runner.engine.clone() };
     let image = ReadyCheck {
         name: "runner_image",

@@ -6,10 +6,12 @@ pub mod health;
 pub mod metrics;
 pub mod pagination;
 pub mod problems;
+pub mod run_reply;
 pub mod runs;
 pub mod tools;
 
 use crate::error::ApiError;
+use crate::extract::JSON_BODY_LIMIT;
 use crate::middleware::{REQUEST_ID_HEADER, problem_details};
 use crate::state::AppState;
 use axum::Router;
@@ -27,13 +29,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-/// JSON bodies larger than this are refused; multipart upload routes set their own limit.
-pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
-
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Skriptoteket API", description = "Run teachers' Python tools safely. Errors are RFC 9457 problems."),
     modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("cookie" = [])),
     tags(
         (name = "auth", description = "Signing in and out"),
         (name = "tools", description = "The catalog, tool pages and personal settings"),

@@ -1,5 +1,9 @@
 //! Object-level permission rules (SPEC §1): who may edit a tool, see a run, see stderr.
-//! Someone else's object is reported as missing, never as forbidden.
+//!
+//! Someone else's run is reported as missing, never as forbidden. A tool is different: to a
+//! user (who cannot author) a tool they may not edit does not exist (404), while a contributor
+//! who is not its maintainer is told so (403 `not_a_maintainer`), so that they can ask to
+//! be added; tool ids are unguessable and the published ones are public anyway.
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;

@@ -1,10 +1,13 @@
-//! Account management rules: who may create or change whom, and the first superuser.
+//! Account management rules: who may list, create or change whom; my own account; and the
+//! first superuser.
 
-use crate::auth::password;
+use crate::auth::jwt::Claims;
+use crate::auth::{CurrentUser, password};
 use crate::error::{ApiError, ApiResult};
 use crate::services::auth::run_blocking;
+use crate::state::AppState;
 use skriptoteket_domain::user::MIN_PASSWORD_LEN;
-use skriptoteket_domain::{NewUser, Role, Store, User, UserPatch};
+use skriptoteket_domain::{NewUser, Page, PageRequest, Role, Store, User, UserPatch};
 use uuid::Uuid;
 
 pub struct CreateUser {
@@ -26,14 +29,29 @@ fn may_not_manage(role: Role) -> ApiError {
     ApiError::forbidden("forbidden", format!("You may not manage accounts with the {role} role."))
 }
 
-pub async fn create(store: &dyn Store, actor: Role, new: CreateUser) -> ApiResult<User> {
-    if !actor.can_manage(new.role) {
-        return Err(may_not_manage(new.role));
-    }
-    create_unchecked(store, new).await
+/// Accounts, a page at a time (admins).
+pub async fn list(state: &AppState, user: &CurrentUser, page: PageRequest) -> ApiResult<Page<User>> {
+    user.require(Role::Admin)?;
+    Ok(state.store.list_users(page).await?)
 }
 
-/// Creates an account without an acting user: the CLI and the bootstrap superuser.
+/// One account (admins).
+pub async fn get(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<User> {
+    user.require(Role::Admin)?;
+    state.store.user_by_id(id).await?.ok_or_else(|| ApiError::not_found("The user"))
+}
+
+/// Admins create users and contributors; superusers any role.
+pub async fn create(state: &AppState, user: &CurrentUser, new: CreateUser) -> ApiResult<User> {
+    user.require(Role::Admin)?;
+    if !user.role().can_manage(new.role) {
+        return Err(may_not_manage(new.role));
+    }
+    create_unchecked(state.store.as_ref(), new).await
+}
+
+/// Creates an account without an acting user: the CLI and the bootstrap superuser (which have
+/// no `AppState`, hence the store).
 pub async fn create_unchecked(store: &dyn Store, new: CreateUser) -> ApiResult<User> {
     if !validator::ValidateEmail::validate_email(&new.email.trim()) {
         return Err(ApiError::field("email", "must be a valid email address"));
@@ -46,7 +64,9 @@ pub async fn create_unchecked(store: &dyn Store, new: CreateUser) -> ApiResult<U
         .await?)
 }
 
-pub async fn change(store: &dyn Store, actor: &User, id: Uuid, change: ChangeUser) -> ApiResult<User> {
+pub async fn change(state: &AppState, user: &CurrentUser, id: Uuid, change: ChangeUser) -> ApiResult<User> {
+    user.require(Role::Admin)?;
+    let (store, actor) = (state.store.as_ref(), &user.user);
     let target = store.user_by_id(id).await?.ok_or_else(|| ApiError::not_found("The user"))?;
     if !actor.role.can_manage(target.role) {
         return Err(may_not_manage(target.role));
@@ -76,7 +96,8 @@ fn check_password(password: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Creates the first superuser from the environment when the database has no users yet.
+/// Creates the first superuser from the environment when the database has no users yet
+/// (at start-up, before there is an `AppState`).
 pub async fn bootstrap_superuser(store: &dyn Store, email: &str, password: &str) -> ApiResult<Option<User>> {
     if store.count_users().await? > 0 {
         return Ok(None);
@@ -87,21 +108,28 @@ pub async fn bootstrap_superuser(store: &dyn Store, email: &str, password: &str)
     create_unchecked(store, new).await.map(Some)
 }
 
+/// My account after a change; a new password ends every earlier session, this one included,
+/// so it comes with a fresh token.
+pub struct SelfChange {
+    pub user: User,
+    pub session: Option<(String, Claims)>,
+}
+
 /// A user changes their own name or password; the password needs the current one.
 pub async fn change_self(
-    store: &dyn Store,
-    me: &User,
+    state: &AppState,
+    me: &CurrentUser,
     display_name: Option<String>,
     current_password: Option<String>,
     new_password: Option<String>,
-) -> ApiResult<User> {
+) -> ApiResult<SelfChange> {
     let password_hash = match new_password {
         Some(new) => {
             check_password(&new)?;
             let current = current_password
                 .ok_or_else(|| ApiError::field("current_password", "is needed to set a new password"))?;
             let (_, stored) =
-                store.user_credentials(&me.email).await?.ok_or_else(|| ApiError::not_found("The user"))?;
+                state.store.user_credentials(&me.user.email).await?.ok_or_else(|| ApiError::not_found("The user"))?;
             if !run_blocking(move || password::verify(&current, &stored)).await? {
                 return Err(ApiError::field("current_password", "is not your current password"));
             }
@@ -109,6 +137,9 @@ pub async fn change_self(
         }
         None => None,
     };
+    let changed_password = password_hash.is_some();
     let patch = UserPatch { display_name, password_hash, ..Default::default() };
-    store.update_user(me.id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))
+    let user = state.store.update_user(me.user.id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))?;
+    let session = changed_password.then(|| state.keys.issue(user.id, chrono::Utc::now(), state.sessions.ttl));
+    Ok(SelfChange { user, session })
 }

@@ -1,22 +1,27 @@
 //! The version lifecycle (SPEC §2): drafts with optimistic concurrency, review, publishing,
-//! requested changes and rollback, each with its role rule and a clear 409 for wrong states.
+//! requested changes and rollback, each with its role rule and a clear 409 for wrong states;
+//! and the review queue.
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, FieldError};
-use crate::services::tools;
-use skriptoteket_domain::contract::FieldIssue;
-use skriptoteket_domain::schema::{InputSchema, SettingsSchema};
+use crate::error::{ApiError, ApiResult};
+use crate::services::{content, tools};
+use crate::state::AppState;
 use skriptoteket_domain::tool::{Tool, ToolVersion, VersionContent, VersionState};
 use skriptoteket_domain::{Role, Store};
+use std::collections::HashMap;
 use uuid::Uuid;
 
-pub const MAX_SOURCE_BYTES: usize = 256 * 1024;
-
-/// A version and its tool, for a user who may edit the tool.
-pub async fn load_editable(store: &dyn Store, user: &CurrentUser, id: Uuid) -> ApiResult<(Tool, ToolVersion)> {
+/// A version and its tool, for a user who may edit the tool (contributors and above).
+pub(crate) async fn load_editable(store: &dyn Store, user: &CurrentUser, id: Uuid) -> ApiResult<(Tool, ToolVersion)> {
+    user.require(Role::Contributor)?;
     let version = store.version_by_id(id).await?.ok_or_else(|| ApiError::not_found("The version"))?;
     let tool = tools::load_editable(store, user, version.tool_id).await?;
     Ok((tool, version))
+}
+
+/// One version with its source.
+pub async fn get(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<ToolVersion> {
+    Ok(load_editable(state.store.as_ref(), user, id).await?.1)
 }
 
 /// Where a new draft starts from.
@@ -27,11 +32,13 @@ pub enum DraftOrigin {
 }
 
 pub async fn create_draft(
-    store: &dyn Store,
+    state: &AppState,
     user: &CurrentUser,
     tool_id: Uuid,
     origin: DraftOrigin,
 ) -> ApiResult<ToolVersion> {
+    user.require(Role::Contributor)?;
+    let store = state.store.as_ref();
     let tool = tools::load_editable(store, user, tool_id).await?;
     let (content, derived_from) = match origin {
         DraftOrigin::Scratch => (VersionContent::starter(), None),
@@ -57,63 +64,16 @@ pub async fn create_draft(
     Ok(store.create_version(tool_id, user.user.id, content, derived_from).await?)
 }
 
-/// Checks editor content; every problem is reported with its field path.
-pub fn check_content(content: &VersionContent) -> ApiResult<()> {
-    let mut issues: Vec<FieldIssue> = Vec::new();
-    if content.source.len() > MAX_SOURCE_BYTES {
-        issues.push(FieldIssue {
-            field: "source".into(),
-            message: format!("must be at most {} KiB", MAX_SOURCE_BYTES / 1024),
-        });
-    }
-    let entry_ok = !content.entrypoint.is_empty()
-        && content.entrypoint.len() <= 64
-        && content.entrypoint.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && !content.entrypoint.as_bytes()[0].is_ascii_digit();
-    if !entry_ok {
-        issues.push(FieldIssue { field: "entrypoint".into(), message: "must be a Python function name".into() });
-    }
-    if content.change_summary.len() > 2000 {
-        issues.push(FieldIssue { field: "change_summary".into(), message: "must be at most 2000 characters".into() });
-    }
-    if let Some(schema) = &content.input_schema {
-        issues.extend(schema.check("input_schema"));
-    }
-    if let Some(schema) = &content.settings_schema {
-        issues.extend(schema.check("settings_schema"));
-    }
-    if issues.is_empty() { Ok(()) } else { Err(issues_to_error(issues)) }
-}
-
-pub fn issues_to_error(issues: Vec<FieldIssue>) -> ApiError {
-    ApiError::Validation(issues.into_iter().map(|i| FieldError { field: i.field, message: i.message }).collect())
-}
-
-/// Parses a schema given as JSON, pointing errors at `field`.
-pub fn parse_input_schema(value: Option<serde_json::Value>) -> ApiResult<Option<InputSchema>> {
-    parse_schema(value, "input_schema")
-}
-
-pub fn parse_settings_schema(value: Option<serde_json::Value>) -> ApiResult<Option<SettingsSchema>> {
-    parse_schema(value, "settings_schema")
-}
-
-fn parse_schema<T: serde::de::DeserializeOwned>(value: Option<serde_json::Value>, field: &str) -> ApiResult<Option<T>> {
-    match value {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => serde_json::from_value(v).map(Some).map_err(|e| ApiError::field(field, e.to_string())),
-    }
-}
-
 pub async fn save_draft(
-    store: &dyn Store,
+    state: &AppState,
     user: &CurrentUser,
     id: Uuid,
     expected_revision: i32,
     content: VersionContent,
 ) -> ApiResult<ToolVersion> {
+    let store = state.store.as_ref();
     let (_, version) = load_editable(store, user, id).await?;
-    check_content(&content)?;
+    content::check(&content)?;
     if version.state != VersionState::Draft {
         return Err(wrong_state(&version, "saved", "Only drafts can be edited; create a new draft from this version."));
     }
@@ -140,65 +100,79 @@ fn wrong_state(version: &ToolVersion, action: &str, hint: &str) -> ApiError {
 }
 
 pub async fn submit_review(
-    store: &dyn Store,
+    state: &AppState,
     user: &CurrentUser,
     id: Uuid,
     message: Option<String>,
 ) -> ApiResult<ToolVersion> {
-    let (_, version) = load_editable(store, user, id).await?;
-    store
+    let (_, version) = load_editable(state.store.as_ref(), user, id).await?;
+    state
+        .store
         .transition_version(id, VersionState::Draft, VersionState::InReview, user.user.id, message)
         .await?
         .ok_or_else(|| wrong_state(&version, "submitted for review", "Only drafts can be submitted."))
 }
 
 pub async fn publish(
-    store: &dyn Store,
+    state: &AppState,
     user: &CurrentUser,
     id: Uuid,
     message: Option<String>,
 ) -> ApiResult<ToolVersion> {
     user.require(Role::Admin)?;
-    let (tool, version) = load_editable(store, user, id).await?;
+    let (tool, version) = load_editable(state.store.as_ref(), user, id).await?;
     if version.state != VersionState::InReview {
         return Err(wrong_state(&version, "published", "Only versions in review can be published."));
     }
     if let Some(blocker) = tool.publish_blocker() {
         return Err(ApiError::conflict("not_publishable", blocker));
     }
-    store
+    state
+        .store
         .publish_version(id, user.user.id, message)
         .await?
         .ok_or_else(|| wrong_state(&version, "published", "Only versions in review can be published."))
 }
 
 pub async fn request_changes(
-    store: &dyn Store,
+    state: &AppState,
     user: &CurrentUser,
     id: Uuid,
-    message: String,
+    message: Option<String>,
 ) -> ApiResult<ToolVersion> {
     user.require(Role::Admin)?;
-    let (_, version) = load_editable(store, user, id).await?;
+    let (_, version) = load_editable(state.store.as_ref(), user, id).await?;
+    let message = message.unwrap_or_default();
     if message.trim().is_empty() {
         return Err(ApiError::field("message", "say what should change"));
     }
-    store
+    state
+        .store
         .transition_version(id, VersionState::InReview, VersionState::Draft, user.user.id, Some(message))
         .await?
         .ok_or_else(|| wrong_state(&version, "sent back", "Only versions in review can be sent back."))
 }
 
 pub async fn rollback(
-    store: &dyn Store,
+    state: &AppState,
     user: &CurrentUser,
     id: Uuid,
     message: Option<String>,
 ) -> ApiResult<ToolVersion> {
     user.require(Role::Admin)?;
-    let (_, version) = load_editable(store, user, id).await?;
-    store
+    let (_, version) = load_editable(state.store.as_ref(), user, id).await?;
+    state
+        .store
         .rollback_to(id, user.user.id, message)
         .await?
         .ok_or_else(|| wrong_state(&version, "rolled back to", "Only archived versions can be restored."))
+}
+
+/// Versions in review with their tools, oldest first (admins): two reads, whatever their number.
+pub async fn review_queue(state: &AppState, user: &CurrentUser) -> ApiResult<Vec<(Tool, ToolVersion)>> {
+    user.require(Role::Admin)?;
+    let versions = state.store.versions_in_state(VersionState::InReview).await?;
+    let ids: Vec<Uuid> = versions.iter().map(|v| v.tool_id).collect();
+    let tools: HashMap<Uuid, Tool> = state.store.tools_by_ids(&ids).await?.into_iter().map(|t| (t.id, t)).collect();
+    Ok(versions.into_iter().filter_map(|v| tools.get(&v.tool_id).map(|t| (t.clone(), v))).collect())
 }

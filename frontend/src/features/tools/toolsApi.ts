@@ -34,15 +34,8 @@ export function listProfessions(): Promise<Taxon[]> {
   return unwrap(api.GET('/api/professions'))
 }
 
-/**
- * `GET /api/tools/{slug}` shares its operationId (`get_tool`) with `GET /api/admin/tools/{id}`,
- * so the generated types of the two collide and this path gets the admin one's. The request
- * and the answer here are the tool page's (`ToolPageResponse`); the cast goes once the
- * document names the operations apart.
- */
 export function getTool(slug: string): Promise<ToolPage> {
-  const call = api.GET('/api/tools/{slug}', { params: { path: { slug } } } as never)
-  return unwrap(call as unknown as Promise<{ data?: ToolPage; response: Response }>)
+  return unwrap(api.GET('/api/tools/{slug}', { params: { path: { slug } } }))
 }
 
 export function getSettings(slug: string): Promise<SettingsResponse> {

@@ -4,12 +4,11 @@ use crate::api::admin::tools::json::VersionSummary;
 use crate::api::problems::Common;
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
+use crate::services::versions;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
-use skriptoteket_domain::Role;
-use skriptoteket_domain::tool::VersionState;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -24,21 +23,18 @@ pub struct ReviewItem {
 /// Versions in review, oldest first (admins).
 #[utoipa::path(
     get, path = "/api/admin/reviews", tag = "authoring",
-    security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = Vec<ReviewItem>), Common)
 )]
 pub async fn list_reviews(user: CurrentUser, State(state): State<AppState>) -> ApiResult<Json<Vec<ReviewItem>>> {
-    user.require(Role::Admin)?;
-    let mut items = Vec::new();
-    for version in state.store.versions_in_state(VersionState::InReview).await? {
-        if let Some(tool) = state.store.tool_by_id(version.tool_id).await? {
-            items.push(ReviewItem {
-                tool_id: tool.id,
-                tool_slug: tool.slug,
-                tool_title: tool.title,
-                version: (&version).into(),
-            });
-        }
-    }
+    let queue = versions::review_queue(&state, &user).await?;
+    let items = queue
+        .into_iter()
+        .map(|(tool, version)| ReviewItem {
+            tool_id: tool.id,
+            tool_slug: tool.slug,
+            tool_title: tool.title,
+            version: (&version).into(),
+        })
+        .collect();
     Ok(Json(items))
 }

@@ -22,6 +22,7 @@ use json::{LoginRequest, LoginResponse, MeResponse, UpdateMeRequest};
     path = "/api/auth/login",
     tag = "auth",
     request_body = LoginRequest,
+    security(()),
     responses(
         (status = 200, body = LoginResponse, description = "Signed in; `Set-Cookie` carries the session"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong email or password"),
@@ -48,7 +49,7 @@ pub async fn login(
 }
 
 /// Sign out: clears the session cookie.
-#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204, description = "Signed out"), Common))]
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(()), responses((status = 204, description = "Signed out"), Common))]
 pub async fn logout(State(state): State<AppState>) -> impl IntoResponse {
     let mut headers = HeaderMap::new();
     if let Ok(value) = clear_session_cookie(&state.sessions).parse() {
@@ -62,7 +63,6 @@ pub async fn logout(State(state): State<AppState>) -> impl IntoResponse {
     get,
     path = "/api/auth/me",
     tag = "auth",
-    security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = MeResponse), Common)
 )]
 pub async fn me(user: CurrentUser) -> Json<MeResponse> {
@@ -79,7 +79,6 @@ pub async fn me(user: CurrentUser) -> Json<MeResponse> {
     path = "/api/auth/me",
     tag = "auth",
     request_body = UpdateMeRequest,
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, body = MeResponse),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields or a wrong current password"),
@@ -91,22 +90,14 @@ pub async fn update_me(
     State(state): State<AppState>,
     ValidatedJson(body): ValidatedJson<UpdateMeRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let password_changed = body.new_password.is_some();
-    let updated = services::users::change_self(
-        state.store.as_ref(),
-        &user.user,
-        body.display_name,
-        body.current_password,
-        body.new_password,
-    )
-    .await?;
-    // A new password ends every earlier session, this one included: hand out a fresh one.
-    let (claims, cookie) = if password_changed {
-        let (token, claims) = state.keys.issue(updated.id, chrono::Utc::now(), state.sessions.ttl);
-        let cookie = user.via_cookie.then(|| session_cookie(&token, &state.sessions));
-        (claims, cookie)
-    } else {
-        (user.claims.clone(), None)
+    let change =
+        services::users::change_self(&state, &user, body.display_name, body.current_password, body.new_password)
+            .await?;
+    let updated = change.user;
+    // A new password ends every earlier session, this one included: the service issued a fresh one.
+    let (claims, cookie) = match change.session {
+        Some((token, claims)) => (claims, user.via_cookie.then(|| session_cookie(&token, &state.sessions))),
+        None => (user.claims.clone(), None),
     };
     let mut headers = HeaderMap::new();
     if let Some(value) = cookie.and_then(|c| c.parse().ok()) {

@@ -1,11 +1,11 @@
 //! `GET /api/runs/{id}/artifacts/{artifact_id}`: a streamed download with safe headers.
 //! Whatever a tool wrote is served as an attachment that the browser never renders or sniffs.
 
-use crate::api::problems::Common;
+use crate::api::problems::{Common, NotFound};
 use crate::api::runs::json::content_type_of;
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::services::runs;
+use crate::error::ApiResult;
+use crate::services::runs::{self, ArtifactFile};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -27,11 +27,10 @@ pub struct FileBytes(pub Vec<u8>);
 #[utoipa::path(
     get, path = "/api/runs/{id}/artifacts/{artifact_id}", tag = "runs",
     params(("id" = Uuid, Path, description = "Run id"), ("artifact_id" = Uuid, Path, description = "Artifact id")),
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, content_type = "*/*", body = FileBytes,
          description = "The file, as an attachment, with the type its name suggests (`application/octet-stream` for types a browser would render or run)"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        NotFound,
         Common,
     )
 )]
@@ -40,10 +39,7 @@ pub async fn download_artifact(
     State(state): State<AppState>,
     Path((id, artifact_id)): Path<(Uuid, Uuid)>,
 ) -> ApiResult<Response> {
-    let run = runs::load_run(&state, &user, id).await?;
-    let artifact = state.store.artifact(run.id, artifact_id).await?.ok_or_else(|| ApiError::not_found("The file"))?;
-    let path = state.runs.artifacts_root.join(&artifact.stored_as);
-    let file = tokio::fs::File::open(&path).await.map_err(|_| ApiError::not_found("The file (it may have expired)"))?;
+    let ArtifactFile { artifact, file } = runs::artifact(&state, &user, id, artifact_id).await?;
     let mut content_type = content_type_of(&artifact.name);
     if ACTIVE_TYPES.contains(&content_type.as_str()) {
         content_type = "application/octet-stream".into();

@@ -84,6 +84,12 @@ pub fn content_type_of(name: &str) -> String {
     mime_guess::from_path(name).first_or_octet_stream().essence_str().to_owned()
 }
 
+impl From<crate::services::runs::RunView> for RunResponse {
+    fn from(view: crate::services::runs::RunView) -> Self {
+        Self::new(view.run, &view.tool, view.show_stderr)
+    }
+}
+
 impl RunResponse {
     pub fn new(run: Run, tool: &Tool, show_stderr: bool) -> Self {
         let artifacts = run.artifacts.iter().map(|a| artifact_response(run.id, a)).collect();

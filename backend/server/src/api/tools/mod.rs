@@ -4,32 +4,29 @@
 pub mod json;
 
 use crate::api::pagination::PageResponse;
-use crate::api::problems::Common;
+use crate::api::problems::{Busy, Common, NotFound, Unprocessable};
+use crate::api::run_reply::RunAccepted;
 use crate::api::runs::json::RunResponse;
-use crate::api::runs::{RunAccepted, WaitPreference, accepted};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, Problem};
-use crate::execution::uploads::{UploadsGuard, read_run_form};
-use crate::extract::{Query, RequestId};
-use crate::services::access::can_edit;
-use crate::services::{runs, settings};
+use crate::extract::{Query, RequestId, ValidatedJson, WaitPreference};
+use crate::services::catalog;
+use crate::services::runs::{self, RunTarget};
+use crate::services::settings::{self, SettingsTarget};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use json::{CatalogParams, PutSettingsRequest, SettingsResponse, TaxonResponse, ToolPageResponse, ToolSummary};
 use skriptoteket_domain::PageRequest;
-use skriptoteket_domain::run::SettingsScope;
 use skriptoteket_domain::tool::CatalogQuery;
-use uuid::Uuid;
 
 /// The published catalog: search and filters, a page at a time.
 #[utoipa::path(
     get, path = "/api/tools", tag = "tools", params(CatalogParams),
-    security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = PageResponse<ToolSummary>), Common)
 )]
 pub async fn list_tools(
-    _user: CurrentUser,
+    user: CurrentUser,
     State(state): State<AppState>,
     Query(p): Query<CatalogParams>,
 ) -> ApiResult<Json<PageResponse<ToolSummary>>> {
@@ -38,7 +35,7 @@ pub async fn list_tools(
         category: p.category.filter(|s| !s.is_empty()),
         profession: p.profession.filter(|s| !s.is_empty()),
     };
-    let page = state.store.catalog(&query, PageRequest::new(p.limit, p.offset)).await?;
+    let page = catalog::list(&state, &user, &query, PageRequest::new(p.limit, p.offset)).await?;
     Ok(Json(PageResponse::from_page(page, |t| ToolSummary::from(&t))))
 }
 
@@ -46,16 +43,15 @@ pub async fn list_tools(
 #[utoipa::path(
     get, path = "/api/tools/{slug}", tag = "tools",
     params(("slug" = String, Path, description = "The tool's URL slug")),
-    security(("bearer" = []), ("cookie" = [])),
-    responses((status = 200, body = ToolPageResponse), (status = 404, body = Problem, content_type = "application/problem+json"), Common)
+    responses((status = 200, body = ToolPageResponse), NotFound, Common)
 )]
 pub async fn get_tool(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<ToolPageResponse>> {
-    let (tool, version) = runs::published(&state, &slug).await?;
-    Ok(Json(ToolPageResponse::new(&tool, &version, can_edit(&user, &tool))))
+    let page = catalog::tool_page(&state, &user, &slug).await?;
+    Ok(Json(ToolPageResponse::new(&page.tool, &page.version, page.can_edit)))
 }
 
 /// Run the active version (KÖR): multipart `files` (repeated) + `inputs` (a JSON object).
@@ -63,14 +59,13 @@ pub async fn get_tool(
     post, path = "/api/tools/{slug}/run", tag = "runs",
     params(("slug" = String, Path, description = "The tool's URL slug"), WaitPreference),
     request_body(content = crate::api::runs::json::RunForm, content_type = "multipart/form-data"),
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 202, body = RunResponse, description = "Queued; `Location` names the run"),
         (status = 200, body = RunResponse, description = "Finished within `Prefer: wait=N`"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 413, body = Problem, content_type = "application/problem+json", description = "Too many or too large files"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Inputs or files do not fit the tool's input schema"),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "The queue is full; see Retry-After"),
+        Busy,
         Common,
     )
 )]
@@ -82,31 +77,23 @@ pub async fn run_tool(
     wait: WaitPreference,
     multipart: Multipart,
 ) -> ApiResult<RunAccepted> {
-    let run_id = Uuid::now_v7();
-    let uploads = UploadsGuard::new(&state.runs.uploads_root, run_id);
-    let form = read_run_form(multipart, &state.runs.uploads_root, run_id, false).await?;
-    let run = runs::start_production(&state, &user, &slug, run_id, form, request_id).await?;
-    uploads.keep();
-    accepted(&state, &user, run, wait).await
+    let target = RunTarget::Published(&slug);
+    Ok(RunAccepted(runs::start(&state, &user, target, multipart, request_id, wait.duration()).await?))
 }
 
 /// My settings for this tool.
 #[utoipa::path(
     get, path = "/api/tools/{slug}/settings", tag = "tools",
     params(("slug" = String, Path, description = "The tool's URL slug")),
-    security(("bearer" = []), ("cookie" = [])),
-    responses((status = 200, body = SettingsResponse), (status = 404, body = Problem, content_type = "application/problem+json"), Common)
+    responses((status = 200, body = SettingsResponse), NotFound, Common)
 )]
 pub async fn get_settings(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<SettingsResponse>> {
-    let (tool, version) = runs::published(&state, &slug).await?;
-    let schema = version.settings_schema;
-    let view =
-        settings::get(state.store.as_ref(), user.user.id, tool.id, schema.as_ref(), &SettingsScope::Production).await?;
-    Ok(Json(SettingsResponse::new(view, schema)))
+    let page = settings::get(&state, &user, SettingsTarget::Tool(&slug)).await?;
+    Ok(Json(SettingsResponse::new(page.view, page.schema)))
 }
 
 /// Save my settings for this tool (validated against its settings schema).
@@ -114,12 +101,11 @@ pub async fn get_settings(
     put, path = "/api/tools/{slug}/settings", tag = "tools",
     params(("slug" = String, Path, description = "The tool's URL slug")),
     request_body = PutSettingsRequest,
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, body = SettingsResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The tool has no settings"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Unprocessable,
         Common,
     )
 )]
@@ -127,33 +113,20 @@ pub async fn put_settings(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    crate::extract::ValidatedJson(body): crate::extract::ValidatedJson<PutSettingsRequest>,
+    ValidatedJson(body): ValidatedJson<PutSettingsRequest>,
 ) -> ApiResult<Json<SettingsResponse>> {
-    let (tool, version) = runs::published(&state, &slug).await?;
-    let schema = version.settings_schema;
-    let view = settings::put(
-        state.store.as_ref(),
-        user.user.id,
-        tool.id,
-        schema.as_ref(),
-        &SettingsScope::Production,
-        &body.values,
-    )
-    .await?;
-    Ok(Json(SettingsResponse::new(view, schema)))
+    let page = settings::put(&state, &user, SettingsTarget::Tool(&slug), &body.values).await?;
+    Ok(Json(SettingsResponse::new(page.view, page.schema)))
 }
 
 /// All categories.
-#[utoipa::path(get, path = "/api/categories", tag = "tools", security(("bearer" = []), ("cookie" = [])), responses((status = 200, body = Vec<TaxonResponse>), Common))]
-pub async fn list_categories(_user: CurrentUser, State(state): State<AppState>) -> ApiResult<Json<Vec<TaxonResponse>>> {
-    Ok(Json(state.store.categories().await?.iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/api/categories", tag = "tools", responses((status = 200, body = Vec<TaxonResponse>), Common))]
+pub async fn list_categories(user: CurrentUser, State(state): State<AppState>) -> ApiResult<Json<Vec<TaxonResponse>>> {
+    Ok(Json(catalog::categories(&state, &user).await?.iter().map(Into::into).collect()))
 }
 
 /// All professions.
-#[utoipa::path(get, path = "/api/professions", tag = "tools", security(("bearer" = []), ("cookie" = [])), responses((status = 200, body = Vec<TaxonResponse>), Common))]
-pub async fn list_professions(
-    _user: CurrentUser,
-    State(state): State<AppState>,
-) -> ApiResult<Json<Vec<TaxonResponse>>> {
-    Ok(Json(state.store.professions().await?.iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/api/professions", tag = "tools", responses((status = 200, body = Vec<TaxonResponse>), Common))]
+pub async fn list_professions(user: CurrentUser, State(state): State<AppState>) -> ApiResult<Json<Vec<TaxonResponse>>> {
+    Ok(Json(catalog::professions(&state, &user).await?.iter().map(Into::into).collect()))
 }

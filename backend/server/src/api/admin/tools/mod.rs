@@ -3,11 +3,11 @@
 
 pub mod json;
 
-use crate::api::problems::Common;
+use crate::api::problems::{Common, NotFound, Unprocessable};
 use crate::auth::CurrentUser;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ValidatedJson;
-use crate::services::tools;
+use crate::services::tools::{self, ToolView};
 use crate::services::versions::{self, DraftOrigin};
 use crate::state::AppState;
 use axum::Json;
@@ -18,23 +18,22 @@ use json::{
     AddMaintainerRequest, AdminToolResponse, CreateToolRequest, CreateToolResponse, MaintainerResponse,
     NewVersionRequest, UpdateToolRequest, VersionEventResponse, VersionResponse,
 };
-use skriptoteket_domain::Role;
 use skriptoteket_domain::tool::ToolPatch;
 use uuid::Uuid;
 
-async fn admin_view(state: &AppState, tool: &skriptoteket_domain::tool::Tool) -> ApiResult<AdminToolResponse> {
-    let versions = state.store.versions_of_tool(tool.id).await?;
-    Ok(AdminToolResponse::new(tool, &versions))
+impl From<ToolView> for AdminToolResponse {
+    fn from(view: ToolView) -> Self {
+        AdminToolResponse::new(&view.tool, &view.versions)
+    }
 }
 
 /// Create a tool with a first draft; you become its maintainer.
 #[utoipa::path(
     post, path = "/api/admin/tools", tag = "authoring", request_body = CreateToolRequest,
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 201, body = CreateToolResponse, description = "Created; `Location` names the tool"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The slug is taken"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Unprocessable,
         Common,
     )
 )]
@@ -43,39 +42,34 @@ pub async fn create_tool(
     State(state): State<AppState>,
     ValidatedJson(body): ValidatedJson<CreateToolRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let (tool, draft) =
-        tools::create(state.store.as_ref(), &user, &body.title, &body.summary, body.slug.as_deref()).await?;
-    let location = format!("/api/admin/tools/{}", tool.id);
-    let body = CreateToolResponse { tool: admin_view(&state, &tool).await?, draft: draft.into() };
+    let (tool, draft) = tools::create(&state, &user, &body.title, &body.summary, body.slug.as_deref()).await?;
+    let location = format!("/api/admin/tools/{}", tool.tool.id);
+    let body = CreateToolResponse { tool: tool.into(), draft: draft.into() };
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(body)))
 }
 
 /// A tool with its versions, for its maintainers and admins.
 #[utoipa::path(
     get, path = "/api/admin/tools/{id}", tag = "authoring", operation_id = "get_admin_tool", params(("id" = Uuid, Path, description = "Tool id")),
-    security(("bearer" = []), ("cookie" = [])),
-    responses((status = 200, body = AdminToolResponse), (status = 404, body = Problem, content_type = "application/problem+json"), Common)
+    responses((status = 200, body = AdminToolResponse), NotFound, Common)
 )]
 pub async fn get_tool(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<AdminToolResponse>> {
-    user.require(Role::Contributor)?;
-    let tool = tools::load_editable(state.store.as_ref(), &user, id).await?;
-    Ok(Json(admin_view(&state, &tool).await?))
+    Ok(Json(tools::get(&state, &user, id).await?.into()))
 }
 
 /// Edit a tool's metadata and taxonomy (archiving is for admins).
 #[utoipa::path(
     patch, path = "/api/admin/tools/{id}", tag = "authoring", operation_id = "update_admin_tool", params(("id" = Uuid, Path, description = "Tool id")),
     request_body = UpdateToolRequest,
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, body = AdminToolResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Slug taken or locked"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Unprocessable,
         Common,
     )
 )]
@@ -85,7 +79,6 @@ pub async fn update_tool(
     Path(id): Path<Uuid>,
     ValidatedJson(body): ValidatedJson<UpdateToolRequest>,
 ) -> ApiResult<Json<AdminToolResponse>> {
-    user.require(Role::Contributor)?;
     let patch = ToolPatch {
         slug: body.slug,
         title: body.title,
@@ -94,35 +87,30 @@ pub async fn update_tool(
         category_ids: body.category_ids,
         profession_ids: body.profession_ids,
     };
-    let tool = tools::update(state.store.as_ref(), &user, id, patch).await?;
-    Ok(Json(admin_view(&state, &tool).await?))
+    Ok(Json(tools::update(&state, &user, id, patch).await?.into()))
 }
 
 /// The tool's maintainers.
 #[utoipa::path(
     get, path = "/api/admin/tools/{id}/maintainers", tag = "authoring", params(("id" = Uuid, Path, description = "Tool id")),
-    security(("bearer" = []), ("cookie" = [])),
-    responses((status = 200, body = Vec<MaintainerResponse>), (status = 404, body = Problem, content_type = "application/problem+json"), Common)
+    responses((status = 200, body = Vec<MaintainerResponse>), NotFound, Common)
 )]
 pub async fn list_maintainers(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Vec<MaintainerResponse>>> {
-    user.require(Role::Contributor)?;
-    tools::load_editable(state.store.as_ref(), &user, id).await?;
-    Ok(Json(state.store.maintainers(id).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(tools::maintainers(&state, &user, id).await?.into_iter().map(Into::into).collect()))
 }
 
 /// Add a maintainer by email (a contributor or above).
 #[utoipa::path(
     post, path = "/api/admin/tools/{id}/maintainers", tag = "authoring", params(("id" = Uuid, Path, description = "Tool id")),
     request_body = AddMaintainerRequest,
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 200, body = Vec<MaintainerResponse>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        Unprocessable,
         Common,
     )
 )]
@@ -132,19 +120,16 @@ pub async fn add_maintainer(
     Path(id): Path<Uuid>,
     ValidatedJson(body): ValidatedJson<AddMaintainerRequest>,
 ) -> ApiResult<Json<Vec<MaintainerResponse>>> {
-    user.require(Role::Contributor)?;
-    tools::add_maintainer(state.store.as_ref(), &user, id, &body.email).await?;
-    Ok(Json(state.store.maintainers(id).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(tools::add_maintainer(&state, &user, id, &body.email).await?.into_iter().map(Into::into).collect()))
 }
 
 /// Remove a maintainer (never the last one).
 #[utoipa::path(
     delete, path = "/api/admin/tools/{id}/maintainers/{user_id}", tag = "authoring",
     params(("id" = Uuid, Path, description = "Tool id"), ("user_id" = Uuid, Path, description = "Maintainer's user id")),
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The last maintainer"),
         Common,
     )
@@ -154,8 +139,7 @@ pub async fn remove_maintainer(
     State(state): State<AppState>,
     Path((id, user_id)): Path<(Uuid, Uuid)>,
 ) -> ApiResult<StatusCode> {
-    user.require(Role::Contributor)?;
-    tools::remove_maintainer(state.store.as_ref(), &user, id, user_id).await?;
+    tools::remove_maintainer(&state, &user, id, user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -163,11 +147,10 @@ pub async fn remove_maintainer(
 #[utoipa::path(
     post, path = "/api/admin/tools/{id}/versions", tag = "authoring", params(("id" = Uuid, Path, description = "Tool id")),
     request_body = NewVersionRequest,
-    security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 201, body = VersionResponse, description = "Created; `Location` names the version"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        Unprocessable,
         Common,
     )
 )]
@@ -177,14 +160,13 @@ pub async fn create_version(
     Path(id): Path<Uuid>,
     ValidatedJson(body): ValidatedJson<NewVersionRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    user.require(Role::Contributor)?;
     let origin = match (body.from.as_deref(), body.version_id) {
         (None | Some("active"), None) => DraftOrigin::Active,
         (Some("scratch"), None) => DraftOrigin::Scratch,
         (None | Some("version"), Some(v)) => DraftOrigin::Version(v),
-        _ => return Err(crate::error::ApiError::field("from", "use active, scratch, or version with version_id")),
+        _ => return Err(ApiError::field("from", "use active, scratch, or version with version_id")),
     };
-    let version = versions::create_draft(state.store.as_ref(), &user, id, origin).await?;
+    let version = versions::create_draft(&state, &user, id, origin).await?;
     let location = format!("/api/admin/tool-versions/{}", version.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(VersionResponse::from(version))))
 }
@@ -192,30 +174,21 @@ pub async fn create_version(
 /// Every state change of the tool's versions, newest first.
 #[utoipa::path(
     get, path = "/api/admin/tools/{id}/events", tag = "authoring", params(("id" = Uuid, Path, description = "Tool id")),
-    security(("bearer" = []), ("cookie" = [])),
-    responses((status = 200, body = Vec<VersionEventResponse>), (status = 404, body = Problem, content_type = "application/problem+json"), Common)
+    responses((status = 200, body = Vec<VersionEventResponse>), NotFound, Common)
 )]
 pub async fn list_events(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Vec<VersionEventResponse>>> {
-    user.require(Role::Contributor)?;
-    tools::load_editable(state.store.as_ref(), &user, id).await?;
-    Ok(Json(state.store.version_events(id).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(tools::events(&state, &user, id).await?.into_iter().map(Into::into).collect()))
 }
 
 /// The tools I maintain, with their versions' states.
 #[utoipa::path(
     get, path = "/api/my-tools", tag = "authoring",
-    security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = Vec<AdminToolResponse>), Common)
 )]
 pub async fn my_tools(user: CurrentUser, State(state): State<AppState>) -> ApiResult<Json<Vec<AdminToolResponse>>> {
-    user.require(Role::Contributor)?;
-    let mut out = Vec::new();
-    for tool in state.store.tools_maintained_by(user.user.id).await? {
-        out.push(admin_view(&state, &tool).await?);
-    }
-    Ok(Json(out))
+    Ok(Json(tools::mine(&state, &user).await?.into_iter().map(Into::into).collect()))
 }

@@ -1,19 +1,21 @@
-//! Starting runs (KÖR, TESTKÖR, follow-up actions), waiting for them, cancelling them.
+//! Starting runs: KÖR (the active version of a published tool), TESTKÖR (any version a
+//! maintainer may edit, optionally with unsaved editor content) and follow-up actions. One
+//! path for all: resolve the target and its permission, read the form into uploads that are
+//! removed unless the run is queued, check files and inputs, enqueue, optionally wait.
 
+use super::follow::wait_for;
+use super::{RunView, view_of};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult};
-use crate::execution::hub::HubEvent;
-use crate::execution::uploads::RunForm;
-use crate::services::access::require_view_run;
-use crate::services::versions::{check_content, issues_to_error, parse_input_schema, parse_settings_schema};
-use crate::services::{settings, tools};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::execution::uploads::{RunForm, UploadsGuard, read_run_form};
+use crate::services::{catalog, content, settings, versions};
 use crate::state::AppState;
+use axum::extract::Multipart;
 use chrono::Utc;
 use serde_json::{Value, json};
-use skriptoteket_domain::contract::validate_action_input;
-use skriptoteket_domain::run::{
-    CancelOutcome, NewRun, Run, RunContext, RunFile, RunStatus, SettingsScope, SourceOverride,
-};
+use skriptoteket_domain::StoreError;
+use skriptoteket_domain::contract::{FieldIssue, validate_action_input, validate_fields};
+use skriptoteket_domain::run::{NewRun, RunContext, RunFile, RunStatus, SettingsScope, SourceOverride};
 use skriptoteket_domain::schema::{InputSchema, MAX_FILES_PER_RUN};
 use skriptoteket_domain::tool::{Tool, ToolVersion, VersionContent};
 use std::time::Duration;
@@ -21,109 +23,53 @@ use uuid::Uuid;
 
 /// How long uploaded files stay reusable by a new run of the same tool.
 pub const SESSION_FILES_TTL: chrono::Duration = chrono::Duration::hours(24);
-/// Longest `Prefer: wait=N` honoured.
-pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
-pub async fn load_run(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Run> {
-    let run = state.store.run_by_id(id).await?.ok_or_else(|| ApiError::not_found("The run"))?;
-    require_view_run(user, &run)?;
-    Ok(run)
+/// What to run.
+pub enum RunTarget<'a> {
+    /// KÖR: the active version of the published tool with this slug.
+    Published(&'a str),
+    /// TESTKÖR: this version of a tool the user may edit.
+    Sandbox(Uuid),
 }
 
-/// A published tool and its active version, visible to every signed-in user.
-pub async fn published(state: &AppState, slug: &str) -> ApiResult<(Tool, ToolVersion)> {
-    let tool = state
-        .store
-        .tool_by_slug(slug)
-        .await?
-        .filter(Tool::is_published)
-        .ok_or_else(|| ApiError::not_found("The tool"))?;
-    let active = tool.active_version_id.ok_or_else(|| ApiError::not_found("The tool"))?;
-    let version = state.store.version_by_id(active).await?.ok_or_else(|| ApiError::not_found("The tool"))?;
-    Ok((tool, version))
-}
-
-/// KÖR: the active version of a published tool.
-pub async fn start_production(
+/// Starts a run from a multipart form; with `wait`, answers the finished run if it ends in time.
+pub async fn start(
     state: &AppState,
     user: &CurrentUser,
-    slug: &str,
-    run_id: Uuid,
-    form: RunForm,
+    target: RunTarget<'_>,
+    multipart: Multipart,
     request_id: Option<String>,
-) -> ApiResult<Run> {
-    let (tool, version) = published(state, slug).await?;
-    let content = VersionContent::of(&version);
-    let settings = settings::effective(
-        state.store.as_ref(),
-        user.user.id,
-        tool.id,
-        content.settings_schema.as_ref(),
-        &SettingsScope::Production,
-    )
-    .await?;
-    let plan = Plan {
-        tool,
-        version,
-        context: RunContext::Production,
-        content,
-        source_override: None,
-        settings,
-        timeout: state.runs.timeout_production,
+    wait: Option<Duration>,
+) -> ApiResult<RunView> {
+    let (tool, version) = match target {
+        RunTarget::Published(slug) => catalog::published(state.store.as_ref(), slug).await?,
+        RunTarget::Sandbox(id) => versions::load_editable(state.store.as_ref(), user, id).await?,
     };
-    enqueue(state, user, run_id, form, plan, request_id).await
+    let sandbox = matches!(target, RunTarget::Sandbox(_));
+    let run_id = Uuid::now_v7();
+    let uploads = UploadsGuard::new(&state.runs.uploads_root, run_id);
+    let mut form = read_run_form(multipart, &state.runs.uploads_root, run_id, sandbox).await?;
+    let plan = if sandbox {
+        sandbox_plan(state, user, tool, version, &mut form).await?
+    } else {
+        production_plan(state, user, tool, version).await?
+    };
+    let run = enqueue(state, user, run_id, form, plan, request_id).await?;
+    uploads.keep();
+    answer(state, user, run, wait).await
 }
 
-/// TESTKÖR: any version of a tool the user may edit, optionally with unsaved editor content.
-pub async fn start_sandbox(
+async fn answer(
     state: &AppState,
     user: &CurrentUser,
-    version_id: Uuid,
-    run_id: Uuid,
-    mut form: RunForm,
-    request_id: Option<String>,
-) -> ApiResult<Run> {
-    user.require(skriptoteket_domain::Role::Contributor)?;
-    let (tool, version) = crate::services::versions::load_editable(state.store.as_ref(), user, version_id).await?;
-    let stored = VersionContent::of(&version);
-    let overridden = form.source.is_some()
-        || form.entrypoint.is_some()
-        || form.input_schema.is_some()
-        || form.settings_schema.is_some();
-    let content = VersionContent {
-        source: form.source.take().unwrap_or(stored.source),
-        entrypoint: form.entrypoint.take().unwrap_or(stored.entrypoint),
-        input_schema: match form.input_schema.take() {
-            Some(v) => parse_input_schema(Some(v))?,
-            None => stored.input_schema,
-        },
-        settings_schema: match form.settings_schema.take() {
-            Some(v) => parse_settings_schema(Some(v))?,
-            None => stored.settings_schema,
-        },
-        change_summary: String::new(),
-    };
-    check_content(&content)?;
-    let source_override = overridden.then(|| SourceOverride {
-        source: content.source.clone(),
-        entrypoint: content.entrypoint.clone(),
-        input_schema: content.input_schema.clone(),
-        settings_schema: content.settings_schema.clone(),
-    });
-    let scope = SettingsScope::Sandbox(version.id);
-    let settings =
-        settings::effective(state.store.as_ref(), user.user.id, tool.id, content.settings_schema.as_ref(), &scope)
-            .await?;
-    let plan = Plan {
-        tool,
-        version,
-        context: RunContext::Sandbox,
-        content,
-        source_override,
-        settings,
-        timeout: state.runs.timeout_sandbox,
-    };
-    enqueue(state, user, run_id, form, plan, request_id).await
+    run: skriptoteket_domain::run::Run,
+    wait: Option<Duration>,
+) -> ApiResult<RunView> {
+    let view = view_of(state, user, run).await?;
+    match wait {
+        Some(wait) => wait_for(state, user, view, wait).await,
+        None => Ok(view),
+    }
 }
 
 struct Plan {
@@ -136,8 +82,58 @@ struct Plan {
     timeout: Duration,
 }
 
-/// Checks the files and inputs against the plan and queues the run. (The caller's
-/// `UploadsGuard` removes the uploads if this fails.)
+async fn production_plan(state: &AppState, user: &CurrentUser, tool: Tool, version: ToolVersion) -> ApiResult<Plan> {
+    let content = VersionContent::of(&version);
+    let scope = SettingsScope::Production;
+    let settings =
+        settings::effective(state.store.as_ref(), user.user.id, tool.id, content.settings_schema.as_ref(), &scope)
+            .await?;
+    let timeout = state.runs.timeout_production;
+    Ok(Plan { tool, version, context: RunContext::Production, content, source_override: None, settings, timeout })
+}
+
+/// The stored version, or the editor's unsaved content where the form carries it.
+async fn sandbox_plan(
+    state: &AppState,
+    user: &CurrentUser,
+    tool: Tool,
+    version: ToolVersion,
+    form: &mut RunForm,
+) -> ApiResult<Plan> {
+    let stored = VersionContent::of(&version);
+    let overridden = form.source.is_some()
+        || form.entrypoint.is_some()
+        || form.input_schema.is_some()
+        || form.settings_schema.is_some();
+    let content = VersionContent {
+        source: form.source.take().unwrap_or(stored.source),
+        entrypoint: form.entrypoint.take().unwrap_or(stored.entrypoint),
+        input_schema: match form.input_schema.take() {
+            Some(v) => content::parse_input_schema(Some(v))?,
+            None => stored.input_schema,
+        },
+        settings_schema: match form.settings_schema.take() {
+            Some(v) => content::parse_settings_schema(Some(v))?,
+            None => stored.settings_schema,
+        },
+        change_summary: String::new(),
+    };
+    content::check(&content)?;
+    let source_override = overridden.then(|| SourceOverride {
+        source: content.source.clone(),
+        entrypoint: content.entrypoint.clone(),
+        input_schema: content.input_schema.clone(),
+        settings_schema: content.settings_schema.clone(),
+    });
+    let scope = SettingsScope::Sandbox(version.id);
+    let settings =
+        settings::effective(state.store.as_ref(), user.user.id, tool.id, content.settings_schema.as_ref(), &scope)
+            .await?;
+    let timeout = state.runs.timeout_sandbox;
+    Ok(Plan { tool, version, context: RunContext::Sandbox, content, source_override, settings, timeout })
+}
+
+/// Checks the files and inputs against the plan and queues the run.
 async fn enqueue(
     state: &AppState,
     user: &CurrentUser,
@@ -145,7 +141,7 @@ async fn enqueue(
     form: RunForm,
     plan: Plan,
     request_id: Option<String>,
-) -> ApiResult<Run> {
+) -> ApiResult<skriptoteket_domain::run::Run> {
     let mut files = form.files;
     if let Some(previous) = form.reuse_files_from {
         if !files.is_empty() {
@@ -156,15 +152,10 @@ async fn enqueue(
     let schema = plan.content.input_schema.clone().unwrap_or(InputSchema { files: None, fields: vec![] });
     check_files(&schema, &files)?;
     let inputs = form.inputs.unwrap_or_else(|| json!({}));
-    let inputs = Value::Object(
-        skriptoteket_domain::contract::validate_fields(&schema.fields, &inputs)
-            .map_err(|issues| issues_under("inputs", issues))?,
-    );
+    let inputs =
+        Value::Object(validate_fields(&schema.fields, &inputs).map_err(|issues| issues_under("inputs", issues))?);
     if let Some(issue) = state.syntax.check(&plan.content.source).await {
-        return Err(ApiError::Validation(vec![crate::error::FieldError {
-            field: "source".into(),
-            message: issue.to_string(),
-        }]));
+        return Err(ApiError::Validation(vec![FieldError { field: "source".into(), message: issue.to_string() }]));
     }
     let new = NewRun {
         id: run_id,
@@ -186,7 +177,7 @@ async fn enqueue(
 
 /// Enqueues, or answers 429 when the user already has their share of runs waiting or going,
 /// and 503 with Retry-After when the whole queue is full.
-async fn insert(state: &AppState, new: NewRun) -> ApiResult<Run> {
+async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain::run::Run> {
     // Checked before the insert, not in the same statement: a fairness limit, not a boundary.
     if state.store.active_runs_of(new.user_id).await? >= state.runs.max_active_per_user {
         return Err(ApiError::TooManyRequests {
@@ -199,9 +190,7 @@ async fn insert(state: &AppState, new: NewRun) -> ApiResult<Run> {
         });
     }
     let enqueued = match state.store.enqueue_run(new, state.runs.max_queue).await {
-        Err(skriptoteket_domain::StoreError::Conflict("follow_up")) => {
-            return Err(stale_action());
-        }
+        Err(StoreError::Conflict("follow_up")) => return Err(stale_action()),
         other => other?,
     };
     match enqueued {
@@ -251,7 +240,7 @@ fn check_files(schema: &InputSchema, files: &[RunFile]) -> ApiResult<()> {
     Ok(())
 }
 
-/// A follow-up run from one of the run's `next_actions` (SPEC §3).
+/// A follow-up run from one of the run's `next_actions` (SPEC §3); only its owner may answer.
 pub async fn submit_action(
     state: &AppState,
     user: &CurrentUser,
@@ -259,7 +248,8 @@ pub async fn submit_action(
     action_id: &str,
     input: &Value,
     request_id: Option<String>,
-) -> ApiResult<Run> {
+    wait: Option<Duration>,
+) -> ApiResult<RunView> {
     let run = state
         .store
         .run_by_id(run_id)
@@ -290,53 +280,8 @@ pub async fn submit_action(
         timeout_seconds: run.timeout_seconds,
         request_id,
     };
-    insert(state, new).await
-}
-
-pub async fn cancel(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Run> {
-    let run = load_run(state, user, id).await?;
-    match state.store.request_cancel(run.id).await? {
-        CancelOutcome::Cancelled | CancelOutcome::AlreadyFinal(_) => {}
-        CancelOutcome::Requested => {
-            // Executing here: kill it now instead of at the next heartbeat.
-            state.hub.cancel(run.id);
-        }
-        CancelOutcome::NotFound => return Err(ApiError::not_found("The run")),
-    }
-    state.hub.publish(run.id, HubEvent::Status(RunStatus::Cancelled));
-    load_run(state, user, id).await
-}
-
-/// Waits up to `wait` for `run` to end; returns the run as it is then.
-pub async fn wait_for(state: &AppState, user: &CurrentUser, run: Run, wait: Duration) -> ApiResult<Run> {
-    if run.status.is_final() || wait.is_zero() {
-        return Ok(run);
-    }
-    let mut sub = state.hub.subscribe(run.id);
-    let deadline = tokio::time::Instant::now() + wait.min(MAX_WAIT);
-    loop {
-        let current = load_run(state, user, run.id).await?;
-        if current.status.is_final() {
-            return Ok(current);
-        }
-        // Re-read on a status change, the end, or once a second; output chunks are no reason.
-        let tick = tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + Duration::from_secs(1)));
-        tokio::pin!(tick);
-        loop {
-            tokio::select! {
-                event = sub.rx.recv() => if !matches!(event, Ok(HubEvent::Output { .. })) { break },
-                () = &mut tick => break,
-            }
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return load_run(state, user, run.id).await;
-        }
-    }
-}
-
-/// The tool of a run (for response shaping and permission checks on stderr).
-pub async fn tool_of(state: &AppState, run: &Run) -> ApiResult<Tool> {
-    tools::load(state.store.as_ref(), run.tool_id).await
+    let run = insert(state, new).await?;
+    answer(state, user, run, wait).await
 }
 
 fn stale_action() -> ApiError {
@@ -345,7 +290,7 @@ fn stale_action() -> ApiError {
 
 /// Field issues of a nested object, reported under `prefix` (`inputs.klass`; `inputs` itself
 /// when the whole value is wrong).
-fn issues_under(prefix: &str, issues: Vec<skriptoteket_domain::contract::FieldIssue>) -> ApiError {
+fn issues_under(prefix: &str, issues: Vec<FieldIssue>) -> ApiError {
     let prefixed = issues
         .into_iter()
         .map(|mut issue| {
@@ -353,5 +298,5 @@ fn issues_under(prefix: &str, issues: Vec<skriptoteket_domain::contract::FieldIs
             issue
         })
         .collect();
-    issues_to_error(prefixed)
+    ApiError::from_issues(prefixed)
 }

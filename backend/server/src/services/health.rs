@@ -1,0 +1,29 @@
+//! Readiness and metrics for operators: what the database and the runner say.
+
+use crate::state::AppState;
+use skriptoteket_domain::execution::RunnerHealth;
+
+pub struct Readiness {
+    /// The dialect when the database answers.
+    pub database: Result<&'static str, String>,
+    pub runner: RunnerHealth,
+}
+
+pub async fn readiness(state: &AppState) -> Readiness {
+    let database = match state.store.ping().await {
+        Ok(()) => Ok(state.store.dialect()),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            Err(e.to_string())
+        }
+    };
+    Readiness { database, runner: state.runner.health().await }
+}
+
+/// The Prometheus exposition text, or `None` when the database does not answer.
+pub async fn metrics_text(state: &AppState) -> Option<String> {
+    match (state.store.queued_count().await, state.store.run_counts().await) {
+        (Ok(depth), Ok(counts)) => Some(state.metrics.render(depth, &counts)),
+        _ => None,
+    }
+}

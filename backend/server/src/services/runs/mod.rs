@@ -1,0 +1,104 @@
+//! Runs for the people who start and watch them: one run as its viewer may see it, my runs,
+//! cancelling, artifact files; starting runs (`start`) and following them (`follow`).
+
+mod follow;
+mod start;
+
+pub use follow::{RunUpdate, follow};
+pub use start::{RunTarget, start, submit_action};
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::execution::hub::HubEvent;
+use crate::services::access::{can_edit, require_view_run};
+use crate::services::tools;
+use crate::state::AppState;
+use skriptoteket_domain::run::{Artifact, CancelOutcome, Run, RunContext, RunQuery, RunStatus, RunSummary};
+use skriptoteket_domain::tool::Tool;
+use skriptoteket_domain::{Page, PageRequest, Role};
+use uuid::Uuid;
+
+/// A run as one viewer may see it: stderr (tracebacks) only for the tool's maintainers and
+/// admins (SPEC §3).
+#[derive(Clone)]
+pub struct RunView {
+    pub run: Run,
+    pub tool: Tool,
+    pub show_stderr: bool,
+}
+
+/// Loads a run its owner or an admin may see; to anyone else it does not exist.
+async fn load(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Run> {
+    let run = state.store.run_by_id(id).await?.ok_or_else(|| ApiError::not_found("The run"))?;
+    require_view_run(user, &run)?;
+    Ok(run)
+}
+
+async fn view_of(state: &AppState, user: &CurrentUser, run: Run) -> ApiResult<RunView> {
+    let tool = tools::load(state.store.as_ref(), run.tool_id).await?;
+    let show_stderr = can_edit(user, &tool);
+    Ok(RunView { run, tool, show_stderr })
+}
+
+/// One run with its UI payload and artifacts.
+pub async fn get(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<RunView> {
+    let run = load(state, user, id).await?;
+    view_of(state, user, run).await
+}
+
+/// Which runs to list: mine, or (admins, `all`) everyone's; each filter optional.
+pub struct RunFilter {
+    pub all: bool,
+    pub tool_id: Option<Uuid>,
+    pub status: Option<RunStatus>,
+    pub context: Option<RunContext>,
+}
+
+/// My runs (admins: everyone's with `all`), newest first.
+pub async fn list(
+    state: &AppState,
+    user: &CurrentUser,
+    filter: RunFilter,
+    page: PageRequest,
+) -> ApiResult<Page<RunSummary>> {
+    if filter.all {
+        user.require(Role::Admin)?;
+    }
+    let query = RunQuery {
+        user_id: (!filter.all).then_some(user.user.id),
+        tool_id: filter.tool_id,
+        status: filter.status,
+        context: filter.context,
+    };
+    Ok(state.store.list_runs(&query, page).await?)
+}
+
+/// Cancels a queued or running run (its container is killed); answers the run after.
+pub async fn cancel(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<RunView> {
+    let run = load(state, user, id).await?;
+    match state.store.request_cancel(run.id).await? {
+        CancelOutcome::Cancelled | CancelOutcome::AlreadyFinal(_) => {}
+        CancelOutcome::Requested => {
+            // Executing here: kill it now instead of at the next heartbeat.
+            state.hub.cancel(run.id);
+        }
+        CancelOutcome::NotFound => return Err(ApiError::not_found("The run")),
+    }
+    state.hub.publish(run.id, HubEvent::Status(RunStatus::Cancelled));
+    get(state, user, id).await
+}
+
+/// An artifact ready to stream: its record and the open file.
+pub struct ArtifactFile {
+    pub artifact: Artifact,
+    pub file: tokio::fs::File,
+}
+
+/// One artifact of a run I may see, opened for download.
+pub async fn artifact(state: &AppState, user: &CurrentUser, run: Uuid, artifact: Uuid) -> ApiResult<ArtifactFile> {
+    let run = load(state, user, run).await?;
+    let artifact = state.store.artifact(run.id, artifact).await?.ok_or_else(|| ApiError::not_found("The file"))?;
+    let path = state.runs.artifacts_root.join(&artifact.stored_as);
+    let file = tokio::fs::File::open(&path).await.map_err(|_| ApiError::not_found("The file (it may have expired)"))?;
+    Ok(ArtifactFile { artifact, file })
+}
