@@ -263,3 +263,49 @@ async fn cancel_stops_a_long_run_within_two_seconds_and_removes_its_container() 
         .unwrap();
     assert!(left.stdout.is_empty(), "container left: {}", String::from_utf8_lossy(&left.stdout));
 }
+
+/// 2**256 + 7: far beyond 64 bits, so a float anywhere on the way would round it.
+const BIG: &str = "115792089237316195423570985008687907853269984665640564039457584007913129639943";
+
+#[tokio::test]
+async fn a_big_integer_in_the_state_survives_two_follow_up_actions_exactly() {
+    for backend in backends() {
+        let Some(app) = docker_app(backend).await else { return };
+        let source = r#"
+from skriptoteket import action, form_action, json_output
+BIG = 2**256 + 7
+def run_tool(input_dir, output_dir):
+    step = action()
+    state = step["state"] if step else {"seed": BIG, "count": 0}
+    if not (type(state["seed"]) is int and state["seed"] == BIG):
+        raise ValueError(f"the seed came back as {state['seed']!r}")
+    state = {"seed": state["seed"], "count": state["count"] + 1, "ratio": 0.1}
+    return {"outputs": [json_output(state)], "next_actions": [form_action("igen", "Igen", [])], "state": state}
+"#;
+        app.publish_tool("storatal", source, Value::Null, Value::Null).await;
+        let user = app.token(Role::User).await;
+        let mut run = app.post_form("/api/tools/storatal/run", &user, &[], &[("prefer", "wait=30")]).await.body;
+        for count in 1..=3 {
+            assert_eq!(run["status"], "succeeded", "{backend:?} step {count}: {run}");
+            assert_eq!(run["ui"]["state"]["seed"].to_string(), BIG, "{backend:?}: the state keeps every digit");
+            assert_eq!(run["ui"]["outputs"][0]["value"]["seed"].to_string(), BIG, "and so does a json output");
+            assert_eq!(run["ui"]["state"]["count"], count);
+            if count == 3 {
+                break;
+            }
+            let path = format!("/api/runs/{}/actions", run["id"].as_str().unwrap());
+            let body = json!({ "action_id": "igen", "input": {} });
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header(header::AUTHORIZATION, format!("Bearer {user}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("prefer", "wait=30")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            run = app.send(request).await.body;
+        }
+        let raw = app.call(Method::GET, &format!("/api/runs/{}", run["id"].as_str().unwrap()), Some(&user), None).await;
+        assert!(raw.body.to_string().contains(&format!("\"seed\":{BIG}")), "the API's JSON text has the digits");
+    }
+}
