@@ -84,10 +84,10 @@ def run_tool(input_dir, output_dir):
     save_as_pdf(page, output_dir, "klassintyg.pdf")
 
     preview = TEMPLATE.render(names=names[:1], course=course, date=date)
-    count = f"{len(names)} intyg" if len(names) != 1 else "1 intyg"
+    ready = "1 intyg klart" if len(names) == 1 else f"{len(names)} intyg klara"
     return {
         "outputs": [
-            markdown(f"## {count} klara\nKurs: **{course}**, {date}. Ladda ner **klassintyg.pdf**: "
+            markdown(f"## {ready}\nKurs: **{course}**, {date}. Ladda ner **klassintyg.pdf**: "
                      "ett intyg per sida, redo att skriva ut (A4 liggande)."),
             html(preview),
         ],

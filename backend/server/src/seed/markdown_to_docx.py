@@ -33,6 +33,10 @@ def _safe_stem(stem):
     return stem[:80] or "dokument"
 
 
+def _count(n, one, many):
+    return f"{n} {one if n == 1 else many}"
+
+
 def run_tool(input_dir, output_dir):
     text, stem = _source()
     if not text.strip():
@@ -51,11 +55,13 @@ def run_tool(input_dir, output_dir):
 
     document = docx.Document(str(target))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading") and p.text.strip()]
-    paragraphs = sum(1 for p in document.paragraphs if p.text.strip())
-    outputs = [
-        markdown(f"## {name} är klar\n{paragraphs} stycken, {len(headings)} rubriker och "
-                 f"{len(document.tables)} tabeller. Ladda ner filen nedan."),
-    ]
+    paragraphs = sum(1 for p in document.paragraphs
+                     if p.text.strip() and not p.style.name.startswith("Heading"))
+    counts = ", ".join([
+        _count(paragraphs, "stycke", "stycken"),
+        _count(len(headings), "rubrik", "rubriker"),
+    ]) + " och " + _count(len(document.tables), "tabell", "tabeller")
+    outputs = [markdown(f"## {name} är klar\n{counts}. Ladda ner filen nedan.")]
     if headings:
         outputs.append(table([{"key": "rubrik", "label": "Rubriker i dokumentet"}], [[h] for h in headings[:100]]))
     return {"outputs": outputs}
