@@ -440,3 +440,18 @@ def test_tool_sees_home_cache_and_result_path(run_tool, tmp_path):
         "SKRIPTOTEKET_RESULT_PATH": str(run.work_dir / "result.json"),
     }
     assert (cache / "probe").read_text() == "ok"
+
+
+def test_big_integers_in_state_round_trip_through_the_wrapper(run_tool):
+    seed = 2**256 + 7
+    action = json.dumps({"action_id": "again", "input": {"n": 2**70}, "state": {"seed": seed}})
+    run = run_tool("""
+        from skriptoteket_toolkit import get_action_parts
+        def run_tool(i, o):
+            action_id, given, state = get_action_parts()
+            return {"state": {"seed": state["seed"] + 1, "n": given["n"],
+                              "types": [type(state["seed"]).__name__, type(given["n"]).__name__]}}
+    """, SKRIPTOTEKET_ACTION=action)
+    assert run.result["status"] == "succeeded", run.result
+    assert run.result["state"] == {"seed": seed + 1, "n": 2**70, "types": ["int", "int"]}
+    assert f'"seed": {seed + 1}' in run.result_tar["result.json"].decode()  # digits, not 1e+77
