@@ -156,7 +156,7 @@ fn check_fields(prefix: &str, fields: &[ActionField]) -> Vec<FieldIssue> {
 }
 
 /// FNV-1a: tiny, stable across builds and platforms, and enough to notice a changed schema.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 

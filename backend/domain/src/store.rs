@@ -176,4 +176,7 @@ pub trait SettingsStore: Send + Sync {
         fingerprint: &str,
         values: &serde_json::Map<String, serde_json::Value>,
     ) -> StoreResult<StoredSettings>;
+    /// The hash of the usage instructions `user` last saw for `tool`.
+    async fn usage_seen(&self, user: Uuid, tool: Uuid) -> StoreResult<Option<String>>;
+    async fn mark_usage_seen(&self, user: Uuid, tool: Uuid, hash: &str) -> StoreResult<()>;
 }

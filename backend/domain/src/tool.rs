@@ -133,6 +133,8 @@ pub struct ToolVersion {
     pub input_schema: Option<InputSchema>,
     pub settings_schema: Option<SettingsSchema>,
     pub change_summary: String,
+    /// How to use the tool, in Markdown, shown on its page.
+    pub usage_instructions: String,
     pub author_id: Uuid,
     /// Bumped by every save; the optimistic-concurrency token (ETag).
     pub revision: i32,
@@ -151,6 +153,16 @@ pub struct VersionContent {
     pub input_schema: Option<InputSchema>,
     pub settings_schema: Option<SettingsSchema>,
     pub change_summary: String,
+    /// How to use the tool, in Markdown (at most `MAX_USAGE_INSTRUCTIONS` bytes).
+    pub usage_instructions: String,
+}
+
+/// Longest usage instructions, in bytes.
+pub const MAX_USAGE_INSTRUCTIONS: usize = 16 * 1024;
+
+/// What a user has seen of some usage instructions: changes whenever the text does.
+pub fn usage_fingerprint(text: &str) -> String {
+    format!("{:016x}", crate::schema::fnv1a(text.trim().as_bytes()))
 }
 
 impl VersionContent {
@@ -161,6 +173,7 @@ impl VersionContent {
             input_schema: None,
             settings_schema: None,
             change_summary: String::new(),
+            usage_instructions: String::new(),
         }
     }
 
@@ -171,6 +184,7 @@ impl VersionContent {
             input_schema: version.input_schema.clone(),
             settings_schema: version.settings_schema.clone(),
             change_summary: version.change_summary.clone(),
+            usage_instructions: version.usage_instructions.clone(),
         }
     }
 }

@@ -590,6 +590,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tools/{slug}/usage-instructions/seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Remember that I have read the tool's usage instructions (the page shows them folded then). */
+        put: operations["mark_usage_seen"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -1005,6 +1022,8 @@ export interface components {
             input_schema?: Record<string, never> | null;
             settings_schema?: Record<string, never> | null;
             source: string;
+            /** @description How to use the tool, in Markdown (at most 16 KiB); left as it is when absent. */
+            usage_instructions?: string | null;
         };
         SettingsResponse: {
             schema?: components["schemas"]["SettingsSchema"] | null;
@@ -1033,6 +1052,10 @@ export interface components {
             can_edit: boolean;
             input_schema?: components["schemas"]["InputSchema"] | null;
             settings_schema?: components["schemas"]["SettingsSchema"] | null;
+            /** @description How to use the tool, in Markdown (render it sanitised); empty when there are none. */
+            usage_instructions: string;
+            /** @description Whether the caller has seen these instructions as they read now (show them folded). */
+            usage_instructions_seen: boolean;
             /** Format: uuid */
             version_id: string;
             /** Format: int32 */
@@ -1169,6 +1192,8 @@ export interface components {
             tool_id: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description How to use the tool, in Markdown; shown on the tool page. */
+            usage_instructions: string;
         };
         /** @enum {string} */
         VersionState: "draft" | "in_review" | "active" | "archived";
@@ -4946,6 +4971,90 @@ export interface operations {
             };
             /** @description Invalid fields; `errors` names each one. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_usage_seen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tool's URL slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remembered until the instructions change */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

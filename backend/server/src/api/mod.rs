@@ -76,6 +76,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::users::get_user, admin::users::update_user))
         .routes(routes!(tools::list_tools))
         .routes(routes!(tools::get_tool))
+        .routes(routes!(tools::mark_usage_seen))
         .routes(routes!(tools::get_settings, tools::put_settings))
         .routes(routes!(tools::list_categories))
         .routes(routes!(tools::list_professions))

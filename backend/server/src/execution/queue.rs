@@ -108,6 +108,7 @@ async fn request_for(state: &AppState, run: &Run) -> Result<RunRequest, String> 
             input_schema: o.input_schema.clone(),
             settings_schema: o.settings_schema.clone(),
             change_summary: String::new(),
+            usage_instructions: String::new(),
         },
         None => match state.store.version_by_id(run.version_id).await {
             Ok(Some(version)) => VersionContent::of(&version),

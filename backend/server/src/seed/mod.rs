@@ -1,5 +1,6 @@
 //! Example tools for a fresh install (SPEC §7 asks for a CSV grade summary and an interactive
-//! tool), published in the name of the first superuser or admin. Idempotent by slug.
+//! tool; two more make real documents: a PDF through `pdf_helper` and a Word file through
+//! pandoc), published in the name of the first superuser or admin. Idempotent by slug.
 
 use anyhow::Context;
 use skriptoteket_domain::contract::{ActionField, EnumOption, FieldKind};
@@ -16,9 +17,11 @@ struct Example {
     professions: &'static [&'static str],
     input_schema: fn() -> InputSchema,
     settings_schema: Option<fn() -> SettingsSchema>,
+    /// Usage instructions (Markdown) shown on the tool page.
+    usage: &'static str,
 }
 
-fn examples() -> [Example; 2] {
+fn examples() -> [Example; 4] {
     [
         Example {
             slug: "betygsoversikt",
@@ -46,6 +49,10 @@ fn examples() -> [Example; 2] {
                     ..ActionField::new("separator", FieldKind::Enum, "Avgränsare")
                 }],
             }),
+            usage: "1. Exportera resultaten som **CSV** med en rad per elev och en kolumn per prov.\n\
+                    2. Ladda upp filen och tryck **Kör**.\n\
+                    3. Ladda ner Excel-filen med medel, min och max per kolumn.\n\n\
+                    Använder du semikolon mellan kolumnerna? Välj det under ⚙ Inställningar.",
         },
         Example {
             slug: "gruppindelning",
@@ -67,6 +74,62 @@ fn examples() -> [Example; 2] {
                 }],
             },
             settings_schema: None,
+            usage: "Skriv ett namn per rad eller ladda upp en klasslista. Välj sedan gruppstorlek \
+                    och slumpa om tills indelningen känns rätt.",
+        },
+        Example {
+            slug: "klassintyg",
+            title: "Klassintyg",
+            summary: "Gör ett intyg per elev som en PDF att skriva ut: namn, kurs och datum.",
+            source: include_str!("class_certificate.py"),
+            categories: &["administration"],
+            professions: &["larare", "skoladministrator"],
+            input_schema: || InputSchema {
+                files: None,
+                fields: vec![
+                    ActionField {
+                        required: true,
+                        help: Some("Ett namn per rad (högst 200).".into()),
+                        ..ActionField::new("names", FieldKind::Text, "Elevernas namn")
+                    },
+                    ActionField {
+                        required: true,
+                        max_length: Some(120),
+                        ..ActionField::new("course", FieldKind::String, "Kurs")
+                    },
+                    ActionField {
+                        max_length: Some(10),
+                        help: Some("ÅÅÅÅ-MM-DD; dagens datum om du lämnar det tomt.".into()),
+                        ..ActionField::new("date", FieldKind::String, "Datum")
+                    },
+                ],
+            },
+            settings_schema: None,
+            usage: "Klistra in elevernas namn, ett per rad, och skriv kursens namn. Du får en PDF \
+                    med ett intyg per sida, redo att skriva ut.",
+        },
+        Example {
+            slug: "markdown-till-word",
+            title: "Markdown till Word",
+            summary: "Gör om Markdown-text till ett Word-dokument (.docx) med rubriker, listor och tabeller.",
+            source: include_str!("markdown_to_docx.py"),
+            categories: &["lektionsplanering", "administration"],
+            professions: &["larare", "gemensamt"],
+            input_schema: || InputSchema {
+                files: Some(FileRule {
+                    accept: vec![".md".into(), ".markdown".into(), ".txt".into()],
+                    min: 0,
+                    max: 1,
+                    label: Some("Markdown-fil (valfri)".into()),
+                }),
+                fields: vec![ActionField {
+                    help: Some("Skriv eller klistra in text här om du inte laddar upp en fil.".into()),
+                    ..ActionField::new("markdown", FieldKind::Text, "Markdown")
+                }],
+            },
+            settings_schema: None,
+            usage: "Ladda upp en `.md`-fil eller skriv direkt i rutan: `# Rubrik`, `- punkt`, \
+                    `**fet**`. Word-filen går att öppna och redigera vidare i Word eller LibreOffice.",
         },
     ]
 }
@@ -94,6 +157,7 @@ pub async fn seed_examples(store: &dyn Store) -> anyhow::Result<usize> {
             input_schema: Some((example.input_schema)()),
             settings_schema: example.settings_schema.map(|f| f()),
             change_summary: "Exempelverktyg".into(),
+            usage_instructions: example.usage.into(),
         };
         let new = NewTool {
             slug: example.slug.into(),

@@ -4,14 +4,16 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::services::access::can_edit;
 use crate::state::AppState;
-use skriptoteket_domain::tool::{CatalogQuery, Taxon, Tool, ToolVersion};
+use skriptoteket_domain::tool::{CatalogQuery, Taxon, Tool, ToolVersion, usage_fingerprint};
 use skriptoteket_domain::{Page, PageRequest, Store};
 
-/// A published tool's page: the tool, its active version, and whether I may edit it.
+/// A published tool's page: the tool, its active version, whether I may edit it, and whether
+/// I have seen its usage instructions as they read now.
 pub struct ToolPage {
     pub tool: Tool,
     pub version: ToolVersion,
     pub can_edit: bool,
+    pub usage_seen: bool,
 }
 
 /// A published tool and its active version; anything else is missing.
@@ -36,7 +38,16 @@ pub async fn list(
 pub async fn tool_page(state: &AppState, user: &CurrentUser, slug: &str) -> ApiResult<ToolPage> {
     let (tool, version) = published(state.store.as_ref(), slug).await?;
     let can_edit = can_edit(user, &tool);
-    Ok(ToolPage { tool, version, can_edit })
+    let seen = state.store.usage_seen(user.user.id, tool.id).await?;
+    let usage_seen = seen.is_some_and(|hash| hash == usage_fingerprint(&version.usage_instructions));
+    Ok(ToolPage { tool, version, can_edit, usage_seen })
+}
+
+/// Remembers that I have read the tool's usage instructions as they read now.
+pub async fn mark_usage_seen(state: &AppState, user: &CurrentUser, slug: &str) -> ApiResult<()> {
+    let (tool, version) = published(state.store.as_ref(), slug).await?;
+    let hash = usage_fingerprint(&version.usage_instructions);
+    Ok(state.store.mark_usage_seen(user.user.id, tool.id, &hash).await?)
 }
 
 pub async fn categories(state: &AppState, _user: &CurrentUser) -> ApiResult<Vec<Taxon>> {

@@ -4,7 +4,7 @@
 use crate::error::{ApiError, ApiResult};
 use skriptoteket_domain::contract::FieldIssue;
 use skriptoteket_domain::schema::{InputSchema, SettingsSchema};
-use skriptoteket_domain::tool::VersionContent;
+use skriptoteket_domain::tool::{MAX_USAGE_INSTRUCTIONS, VersionContent};
 
 pub const MAX_SOURCE_BYTES: usize = 256 * 1024;
 
@@ -23,6 +23,12 @@ pub fn check(content: &VersionContent) -> ApiResult<()> {
         && !content.entrypoint.as_bytes()[0].is_ascii_digit();
     if !entry_ok {
         issues.push(FieldIssue { field: "entrypoint".into(), message: "must be a Python function name".into() });
+    }
+    if content.usage_instructions.len() > MAX_USAGE_INSTRUCTIONS {
+        issues.push(FieldIssue {
+            field: "usage_instructions".into(),
+            message: format!("must be at most {} KiB", MAX_USAGE_INSTRUCTIONS / 1024),
+        });
     }
     if content.change_summary.len() > 2000 {
         issues.push(FieldIssue { field: "change_summary".into(), message: "must be at most 2000 characters".into() });

@@ -69,10 +69,13 @@ pub async fn save_draft(
     user: &CurrentUser,
     id: Uuid,
     expected_revision: i32,
-    content: VersionContent,
+    mut content: VersionContent,
+    usage_instructions: Option<String>,
 ) -> ApiResult<ToolVersion> {
     let store = state.store.as_ref();
     let (_, version) = load_editable(store, user, id).await?;
+    // Absent instructions are kept, so a client that does not know them cannot erase them.
+    content.usage_instructions = usage_instructions.unwrap_or_else(|| version.usage_instructions.clone());
     content::check(&content)?;
     if version.state != VersionState::Draft {
         return Err(wrong_state(&version, "saved", "Only drafts can be edited; create a new draft from this version."));

@@ -104,6 +104,7 @@ fn table() -> Vec<Row> {
         row(M::PUT,    "/api/tools/{slug}/settings",                  Tool,    Json(json!({ "values": { "skala": "A-F" } })),
                                                                                                   [401, 200, 200, 200, 200, 200]),
         row(M::POST,   "/api/tools/{slug}/run",                       Tool,    Form,              [401, 202, 202, 202, 202, 202]),
+        row(M::PUT,    "/api/tools/{slug}/usage-instructions/seen",   Tool,    Empty,             [401, 204, 204, 204, 204, 204]),
         row(M::GET,    "/api/runs",                                   Nothing, Empty,             [401, 200, 200, 200, 200, 200]),
         // Runs: the owner and admins; to anyone else someone else's run does not exist.
         row(M::GET,    "/api/runs/{id}",                              OwnRun,   Empty,            [401, 200, 200, 200, 200, 200]),

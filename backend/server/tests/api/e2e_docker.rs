@@ -16,7 +16,7 @@ use tower::ServiceExt;
 
 async fn docker_app(backend: skriptoteket_store::testing::Backend) -> Option<TestApp> {
     let app = TestApp::with_docker(backend, |_| {}).await?;
-    assert_eq!(seed_examples(app.state.store.as_ref()).await.unwrap(), 2);
+    assert_eq!(seed_examples(app.state.store.as_ref()).await.unwrap(), 4);
     Some(app)
 }
 
@@ -308,4 +308,45 @@ def run_tool(input_dir, output_dir):
         let raw = app.call(Method::GET, &format!("/api/runs/{}", run["id"].as_str().unwrap()), Some(&user), None).await;
         assert!(raw.body.to_string().contains(&format!("\"seed\":{BIG}")), "the API's JSON text has the digits");
     }
+}
+
+#[tokio::test]
+async fn the_document_examples_make_a_real_pdf_and_a_real_word_file() {
+    let Some(backend) = backends().into_iter().next() else { return };
+    let Some(app) = docker_app(backend).await else { return };
+    let user = app.token(Role::User).await;
+    let download = |run: &Value, suffix: &str| {
+        let artifact =
+            run["artifacts"].as_array().unwrap().iter().find(|a| a["name"].as_str().unwrap().ends_with(suffix));
+        artifact.unwrap_or_else(|| panic!("a {suffix} artifact in {run}"))["download_url"].as_str().unwrap().to_owned()
+    };
+
+    let inputs = json!({ "names": "Ada Lovelace\nBo Ek", "course": "Programmering 1", "date": "2026-12-06" });
+    let run = app
+        .post_form(
+            "/api/tools/klassintyg/run",
+            &user,
+            &[("inputs", None, inputs.to_string().as_bytes())],
+            &[("prefer", "wait=60")],
+        )
+        .await;
+    assert_eq!(run.body["status"], "succeeded", "{}", run.body);
+    let pdf = app.call(Method::GET, &download(&run.body, ".pdf"), Some(&user), None).await;
+    assert_eq!(pdf.headers.get(header::CONTENT_TYPE).unwrap(), "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF"), "WeasyPrint wrote a PDF");
+
+    let md = b"# Veckobrev\n\n- Prov p\xc3\xa5 fredag\n- **Utflykt** p\xc3\xa5 m\xc3\xa5ndag\n";
+    let run = app
+        .post_form(
+            "/api/tools/markdown-till-word/run",
+            &user,
+            &[("files", Some("brev.md"), md)],
+            &[("prefer", "wait=60")],
+        )
+        .await;
+    assert_eq!(run.body["status"], "succeeded", "{}", run.body);
+    let docx = app.call(Method::GET, &download(&run.body, ".docx"), Some(&user), None).await;
+    assert!(docx.bytes.starts_with(b"PK"), "pandoc wrote a .docx (a zip)");
+    let text = run.body["ui"].to_string();
+    assert!(text.contains("Veckobrev"), "the tool read the document back with python-docx: {text}");
 }

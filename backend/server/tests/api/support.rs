@@ -43,6 +43,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as sent, for downloads.
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -174,7 +176,7 @@ impl TestApp {
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
-        Reply { status, headers, body }
+        Reply { status, headers, body, bytes: bytes.to_vec() }
     }
 
     /// A JSON request with an optional Bearer token.

@@ -174,3 +174,66 @@ async fn the_catalog_filters_and_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn usage_instructions_show_until_seen_and_again_when_they_change() {
+    each_backend(|app| async move {
+        let author = app.token(Role::Contributor).await;
+        let admin = app.token(Role::Admin).await;
+        let user = app.token(Role::User).await;
+        let (tool, slug, v1) =
+            app.publish_tool("las-mig", "def run_tool(i, o):\n    return 'ok'\n", Value::Null, Value::Null).await;
+        let page = app.call(Method::GET, &format!("/api/tools/{slug}"), Some(&user), None).await;
+        assert_eq!(
+            (page.body["usage_instructions"].as_str(), page.body["usage_instructions_seen"].as_bool()),
+            (Some(""), Some(false))
+        );
+
+        // A new version with instructions; a save without the field keeps them.
+        let draft =
+            app.call(Method::POST, &format!("/api/admin/tools/{tool}/versions"), Some(&author), Some(json!({}))).await;
+        let v2 = draft.body["id"].as_str().unwrap().to_owned();
+        let save = |revision: &Value, extra: Value| {
+            let mut body = json!({ "source": "def run_tool(i, o):\n    return 'ok'\n", "expected_revision": revision });
+            body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            body
+        };
+        let long = json!({ "usage_instructions": "x".repeat(16 * 1024 + 1) });
+        let path = format!("/api/admin/tool-versions/{v2}");
+        let put = |body: Value| app.call(Method::PUT, &path, Some(&author), Some(body));
+        put(save(&draft.body["revision"], long)).await.problem(422, "validation_failed");
+        let saved =
+            put(save(&draft.body["revision"], json!({ "usage_instructions": "1. Ladda upp **listan**." }))).await;
+        assert_eq!(saved.body["usage_instructions"], "1. Ladda upp **listan**.", "{}", saved.body);
+        let kept = put(save(&saved.body["revision"], json!({}))).await;
+        assert_eq!(kept.body["usage_instructions"], "1. Ladda upp **listan**.", "absent means unchanged");
+        for (what, who) in [("submit-review", &author), ("publish", &admin)] {
+            let done = app.call(Method::POST, &format!("/api/admin/tool-versions/{v2}/{what}"), Some(who), None).await;
+            assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        }
+        let page = app.call(Method::GET, &format!("/api/tools/{slug}"), Some(&user), None).await;
+        assert_eq!(page.body["usage_instructions"], "1. Ladda upp **listan**.");
+        assert_eq!(page.body["usage_instructions_seen"], false);
+        let seen =
+            app.call(Method::PUT, &format!("/api/tools/{slug}/usage-instructions/seen"), Some(&user), None).await;
+        assert_eq!(seen.status, StatusCode::NO_CONTENT);
+        let page = app.call(Method::GET, &format!("/api/tools/{slug}"), Some(&user), None).await;
+        assert_eq!(page.body["usage_instructions_seen"], true, "folded once seen");
+        let other = app.call(Method::GET, &format!("/api/tools/{slug}"), Some(&author), None).await;
+        assert_eq!(other.body["usage_instructions_seen"], false, "seen is per user");
+        app.call(Method::PUT, "/api/tools/finns-inte/usage-instructions/seen", Some(&user), None)
+            .await
+            .problem(404, "not_found");
+
+        // Rolling back to v1 (no instructions) changes the text: not seen any more.
+        let rolled =
+            app.call(Method::POST, &format!("/api/admin/tool-versions/{v1}/rollback"), Some(&admin), None).await;
+        assert_eq!(rolled.status, StatusCode::OK, "{}", rolled.body);
+        let page = app.call(Method::GET, &format!("/api/tools/{slug}"), Some(&user), None).await;
+        assert_eq!(
+            (page.body["usage_instructions"].as_str(), page.body["usage_instructions_seen"].as_bool()),
+            (Some(""), Some(false))
+        );
+    })
+    .await;
+}

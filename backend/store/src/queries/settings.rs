@@ -1,4 +1,5 @@
-//! Per-user settings of a tool, one row per scope: `SettingsStore`.
+//! Per-user memory of a tool: settings (one row per scope) and which usage instructions were
+//! seen: `SettingsStore`.
 //!
 //! Mounted by both dialect modules (`#[path]` in `sqlite.rs` and `postgres.rs`), so this SQL is
 //! compiled once per dialect against its concrete types: `This` (the store), `Conn` (one of its
@@ -56,5 +57,29 @@ impl SettingsStore for This {
         .await
         .map_err(crate::reference_or_backend("tool"))?;
         Ok(row.into())
+    }
+
+    async fn usage_seen(&self, user: Uuid, tool: Uuid) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT hash FROM usage_seen WHERE user_id = $1 AND tool_id = $2")
+            .bind(user.to_string())
+            .bind(tool.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend_error)
+    }
+
+    async fn mark_usage_seen(&self, user: Uuid, tool: Uuid, hash: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO usage_seen (user_id, tool_id, hash, seen_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, tool_id) DO UPDATE SET hash = excluded.hash, seen_at = excluded.seen_at",
+        )
+        .bind(user.to_string())
+        .bind(tool.to_string())
+        .bind(hash)
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await
+        .map_err(crate::reference_or_backend("tool"))?;
+        Ok(())
     }
 }

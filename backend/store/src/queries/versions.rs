@@ -29,9 +29,9 @@ pub(super) async fn insert(
     let sql = concat!(
         "INSERT INTO tool_versions (id, tool_id, number, state, source, entrypoint, input_schema, \
          settings_schema, change_summary, author_id, revision, derived_from, created_at, \
-         updated_at) VALUES ($1, $2, \
+         updated_at, usage_instructions) VALUES ($1, $2, \
          (SELECT COALESCE(MAX(number), 0) + 1 FROM tool_versions WHERE tool_id = $2), \
-         $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11) RETURNING ",
+         $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11, $12) RETURNING ",
         version_columns!()
     );
     let row: VersionRow = sqlx::query_as(sql)
@@ -46,6 +46,7 @@ pub(super) async fn insert(
         .bind(author.to_string())
         .bind(derived_from.map(|id| id.to_string()))
         .bind(now)
+        .bind(&content.usage_instructions)
         .fetch_one(&mut *conn)
         .await
         .map_err(crate::reference_or_backend("user"))?;
@@ -191,7 +192,7 @@ impl VersionStore for This {
         let sql = concat!(
             "UPDATE tool_versions SET source = $3, entrypoint = $4, input_schema = $5, \
              settings_schema = $6, change_summary = $7, author_id = $8, revision = revision + 1, \
-             updated_at = $9 WHERE id = $1 AND state = 'draft' AND revision = $2 RETURNING ",
+             updated_at = $9, usage_instructions = $10 WHERE id = $1 AND state = 'draft' AND revision = $2 RETURNING ",
             version_columns!()
         );
         let row: Option<VersionRow> = sqlx::query_as(sql)
@@ -204,6 +205,7 @@ impl VersionStore for This {
             .bind(&content.change_summary)
             .bind(author.to_string())
             .bind(Utc::now())
+            .bind(&content.usage_instructions)
             .fetch_optional(&self.pool)
             .await
             .map_err(crate::reference_or_backend("user"))?;

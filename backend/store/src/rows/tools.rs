@@ -19,7 +19,7 @@ macro_rules! tool_columns {
 macro_rules! version_columns {
     () => {
         "id, tool_id, number, state, source, entrypoint, input_schema, settings_schema, \
-         change_summary, author_id, revision, review_message, derived_from, created_at, updated_at"
+         change_summary, usage_instructions, author_id, revision, review_message, derived_from, created_at, updated_at"
     };
 }
 
@@ -106,6 +106,7 @@ pub(crate) struct VersionRow {
     input_schema: Option<Json<InputSchema>>,
     settings_schema: Option<Json<SettingsSchema>>,
     change_summary: String,
+    usage_instructions: String,
     author_id: String,
     revision: i32,
     review_message: Option<String>,
@@ -132,6 +133,7 @@ impl TryFrom<VersionRow> for ToolVersion {
             input_schema: r.input_schema.map(|j| j.0),
             settings_schema: r.settings_schema.map(|j| j.0),
             change_summary: r.change_summary,
+            usage_instructions: r.usage_instructions,
             author_id: parse_id(&r.author_id)?,
             revision: r.revision,
             review_message: r.review_message,

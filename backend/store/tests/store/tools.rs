@@ -32,6 +32,7 @@ fn content(source: &str) -> VersionContent {
         }),
         settings_schema: Some(SettingsSchema { fields: vec![ActionField::new("skala", FieldKind::Integer, "Skala")] }),
         change_summary: "Första versionen".into(),
+        usage_instructions: "Ladda upp **elevlistan**.".into(),
     }
 }
 
@@ -370,6 +371,27 @@ async fn tools_and_their_versions_are_read_in_batches() {
         let of_a: Vec<Uuid> = versions.iter().filter(|v| v.tool_id == a.id).map(|v| v.id).collect();
         assert_eq!(of_a, vec![a2.id, a1.id], "{backend:?}: newest first within a tool");
         assert!(ids.contains(&b1.id));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn usage_instructions_are_kept_per_version_and_seen_per_user() {
+    each_backend(|store, backend| async move {
+        let (tool, v1, author) = make_tool(&store, "instruktioner", "Instruktioner").await;
+        assert_eq!(v1.usage_instructions, "Ladda upp **elevlistan**.", "{backend:?}");
+        let mut changed = content("print(2)");
+        changed.usage_instructions = "Nya steg".into();
+        let saved = store.save_draft(v1.id, v1.revision, changed, author).await.unwrap().unwrap();
+        assert_eq!(saved.usage_instructions, "Nya steg");
+        let reader = user(&store, Role::User).await.id;
+        assert_eq!(store.usage_seen(reader, tool.id).await.unwrap(), None);
+        store.mark_usage_seen(reader, tool.id, "abc").await.unwrap();
+        store.mark_usage_seen(reader, tool.id, "def").await.unwrap();
+        assert_eq!(store.usage_seen(reader, tool.id).await.unwrap().as_deref(), Some("def"), "{backend:?}");
+        assert_eq!(store.usage_seen(author, tool.id).await.unwrap(), None, "per user");
+        let unknown = store.mark_usage_seen(reader, Uuid::new_v4(), "x").await;
+        assert!(matches!(unknown, Err(StoreError::UnknownReference("tool"))), "{backend:?}: {unknown:?}");
     })
     .await;
 }

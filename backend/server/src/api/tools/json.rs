@@ -70,10 +70,14 @@ pub struct ToolPageResponse {
     pub settings_schema: Option<SettingsSchema>,
     /// Whether the caller may edit the tool (show the editor link).
     pub can_edit: bool,
+    /// How to use the tool, in Markdown (render it sanitised); empty when there are none.
+    pub usage_instructions: String,
+    /// Whether the caller has seen these instructions as they read now (show them folded).
+    pub usage_instructions_seen: bool,
 }
 
 impl ToolPageResponse {
-    pub fn new(tool: &Tool, version: &ToolVersion, can_edit: bool) -> Self {
+    pub fn new(tool: &Tool, version: &ToolVersion, can_edit: bool, usage_seen: bool) -> Self {
         Self {
             tool: tool.into(),
             version_id: version.id,
@@ -81,6 +85,8 @@ impl ToolPageResponse {
             input_schema: version.input_schema.clone(),
             settings_schema: version.settings_schema.clone(),
             can_edit,
+            usage_instructions: version.usage_instructions.clone(),
+            usage_instructions_seen: usage_seen,
         }
     }
 }

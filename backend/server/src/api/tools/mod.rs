@@ -16,6 +16,7 @@ use crate::services::settings::{self, SettingsTarget};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
 use json::{CatalogParams, PutSettingsRequest, SettingsResponse, TaxonResponse, ToolPageResponse, ToolSummary};
 use skriptoteket_domain::PageRequest;
 use skriptoteket_domain::tool::CatalogQuery;
@@ -51,7 +52,22 @@ pub async fn get_tool(
     Path(slug): Path<String>,
 ) -> ApiResult<Json<ToolPageResponse>> {
     let page = catalog::tool_page(&state, &user, &slug).await?;
-    Ok(Json(ToolPageResponse::new(&page.tool, &page.version, page.can_edit)))
+    Ok(Json(ToolPageResponse::new(&page.tool, &page.version, page.can_edit, page.usage_seen)))
+}
+
+/// Remember that I have read the tool's usage instructions (the page shows them folded then).
+#[utoipa::path(
+    put, path = "/api/tools/{slug}/usage-instructions/seen", tag = "tools",
+    params(("slug" = String, Path, description = "The tool's URL slug")),
+    responses((status = 204, description = "Remembered until the instructions change"), NotFound, Common)
+)]
+pub async fn mark_usage_seen(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> ApiResult<StatusCode> {
+    catalog::mark_usage_seen(&state, &user, &slug).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Run the active version (KÖR): multipart `files` (repeated) + `inputs` (a JSON object).

@@ -117,6 +117,7 @@ async fn sandbox_plan(
             None => stored.settings_schema,
         },
         change_summary: String::new(),
+        usage_instructions: stored.usage_instructions,
     };
     content::check(&content)?;
     let source_override = overridden.then(|| SourceOverride {

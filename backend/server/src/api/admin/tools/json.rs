@@ -153,6 +153,8 @@ pub struct VersionResponse {
     pub input_schema: Option<InputSchema>,
     pub settings_schema: Option<SettingsSchema>,
     pub change_summary: String,
+    /// How to use the tool, in Markdown; shown on the tool page.
+    pub usage_instructions: String,
     pub author_id: Uuid,
     /// Send it back as `expected_revision` (or `If-Match: "<revision>"`) when saving.
     pub revision: i32,
@@ -174,6 +176,7 @@ impl From<ToolVersion> for VersionResponse {
             input_schema: v.input_schema,
             settings_schema: v.settings_schema,
             change_summary: v.change_summary,
+            usage_instructions: v.usage_instructions,
             author_id: v.author_id,
             revision: v.revision,
             review_message: v.review_message,
@@ -195,6 +198,8 @@ pub struct SaveVersionRequest {
     pub settings_schema: Option<serde_json::Value>,
     #[serde(default)]
     pub change_summary: String,
+    /// How to use the tool, in Markdown (at most 16 KiB); left as it is when absent.
+    pub usage_instructions: Option<String>,
     /// The revision you edited; alternatively send `If-Match: "<revision>"`.
     pub expected_revision: Option<i32>,
 }

@@ -87,8 +87,9 @@ pub async fn save_version(
         input_schema: parse_input_schema(body.input_schema)?,
         settings_schema: parse_settings_schema(body.settings_schema)?,
         change_summary: body.change_summary,
+        usage_instructions: String::new(),
     };
-    let saved = versions::save_draft(&state, &user, id, expected, content).await?;
+    let saved = versions::save_draft(&state, &user, id, expected, content, body.usage_instructions).await?;
     Ok(with_etag(saved))
 }
 
