@@ -56,6 +56,8 @@ export function makeToolPage(overrides: Partial<ToolPage> = {}): ToolPage {
     settings_schema: {
       fields: [field({ name: 'separator', kind: 'enum', label: 'Avgränsare', options: [{ value: ',', label: 'Komma' }, { value: ';', label: 'Semikolon' }] })],
     },
+    usage_instructions: '',
+    usage_instructions_seen: false,
     ...overrides,
   }
 }

@@ -24,6 +24,7 @@ function version(overrides: Partial<Version> = {}): Version {
     input_schema: { files: null, fields: [field({ name: 'klass', kind: 'string', label: 'Klass' })] },
     settings_schema: null,
     change_summary: '',
+    usage_instructions: '',
     author_id: AUTHOR.id,
     revision: 3,
     created_at: '2026-11-23T08:00:00Z',
