@@ -1,6 +1,7 @@
 //! Pure types and rules of Skriptoteket. No HTTP, no SQL, no Docker: those live in the
 //! adapter crates and depend on this one.
 
+pub mod bundle;
 pub mod contract;
 pub mod execution;
 pub mod names;

@@ -35,6 +35,28 @@ pub enum Command {
     Artifacts(ArtifactsCommand),
     /// Add the example tools to an empty catalog.
     Seed(DbArgs),
+    /// Tool bundles.
+    #[command(subcommand)]
+    Tools(ToolsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// Import tool bundles (JSON files from `GET /api/admin/tools/{id}/export`, or with the
+    /// original platform's input schema) as new tools, each with a draft or published.
+    Import {
+        /// The bundle files.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Publish each imported version at once (needs a category and a profession).
+        #[arg(long)]
+        publish: bool,
+        /// The maintainer and author (an admin to publish); default the first superuser or admin.
+        #[arg(long)]
+        owner: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]

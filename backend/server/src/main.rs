@@ -16,5 +16,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Runner(command) => cli::runner_check(command).await,
         Command::Artifacts(command) => cli::artifacts(command).await,
         Command::Seed(db) => cli::seed(&db).await,
+        Command::Tools(command) => cli::tools(command).await,
     }
 }

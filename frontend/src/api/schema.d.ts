@@ -159,6 +159,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/tools/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a bundle as a new tool you maintain, with a draft or, with `publish=true`, published (admins). */
+        post: operations["import_tool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/tools/{id}": {
         parameters: {
             query?: never;
@@ -186,6 +203,23 @@ export interface paths {
         };
         /** Every state change of the tool's versions, newest first. */
         get: operations["list_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tools/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export a version of the tool as a bundle (one JSON document, as a download). */
+        get: operations["export_tool"];
         put?: never;
         post?: never;
         delete?: never;
@@ -743,6 +777,16 @@ export interface components {
             status: string;
             version: string;
         };
+        /**
+         * @description A tool bundle to import: the document `GET /api/admin/tools/{id}/export` gives. Its
+         *     `input_schema` may also be the original platform's list of fields.
+         */
+        ImportRequest: components["schemas"]["ToolBundle"];
+        ImportResponse: {
+            tool: components["schemas"]["AdminToolResponse"];
+            /** @description The imported version: a draft, or active when published. */
+            version: components["schemas"]["VersionResponse"];
+        };
         InputSchema: {
             /** @description Form fields besides the files. */
             fields?: components["schemas"]["ActionField"][];
@@ -1045,6 +1089,30 @@ export interface components {
             id: string;
             name: string;
             slug: string;
+        };
+        /** @description A tool bundle as exported (and, with the schemas in our shape, as imported). */
+        ToolBundle: {
+            /** @description Category slugs, e.g. `administration`. */
+            categories?: string[];
+            entrypoint?: string;
+            /** @description Always `skriptoteket.tool-bundle`. */
+            format: string;
+            /**
+             * Format: int32
+             * @description Always 1.
+             */
+            format_version: number;
+            /** @description Ours (`{files, fields}`) or the original platform's list of fields. */
+            input_schema?: Record<string, never> | null;
+            /** @description Profession slugs, e.g. `larare`. */
+            professions?: string[];
+            /** @description Ours (`{fields}`) or a list of fields like the original's input schema. */
+            settings_schema?: Record<string, never> | null;
+            slug: string;
+            source: string;
+            summary?: string;
+            title: string;
+            usage_instructions?: string;
         };
         /** @description The tool page: what the run form and the settings form are built from. */
         ToolPageResponse: components["schemas"]["ToolSummary"] & {
@@ -2322,6 +2390,105 @@ export interface operations {
             };
         };
     };
+    import_tool: {
+        parameters: {
+            query?: {
+                /** @description Publish the imported version at once (needs a category and a profession). */
+                publish?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            /** @description Imported; `Location` names the tool */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields; `errors` names each one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_admin_tool: {
         parameters: {
             query?: never;
@@ -2532,6 +2699,95 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VersionEventResponse"][];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_tool: {
+        parameters: {
+            query?: {
+                /** @description Which version; default the active one, else the newest. */
+                version_id?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Tool id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolBundle"];
                 };
             };
             /** @description Not signed in, or the session expired. */

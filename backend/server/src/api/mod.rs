@@ -89,6 +89,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::tools::my_tools))
         .routes(routes!(admin::reviews::list_reviews))
         .routes(routes!(admin::tools::create_tool))
+        .routes(routes!(admin::bundles::import_tool))
+        .routes(routes!(admin::bundles::export_tool))
         .routes(routes!(admin::tools::get_tool, admin::tools::update_tool))
         .routes(routes!(admin::tools::list_maintainers, admin::tools::add_maintainer))
         .routes(routes!(admin::tools::remove_maintainer))

@@ -1,15 +1,20 @@
 //! The non-serving subcommands: `migrate`, `users create|set-role`, `openapi`, `seed`,
-//! `runner check`, `artifacts prune`.
+//! `runner check`, `artifacts prune`, `tools import`.
 
 mod maintenance;
 
 pub use maintenance::{artifacts, runner_check, seed};
 
-use crate::config::{DbArgs, UsersCommand};
+use crate::config::{DbArgs, ToolsCommand, UsersCommand};
+use crate::error::ApiError;
+use crate::services::bundles::import_as;
 use crate::services::users::{CreateUser, create_unchecked};
 use anyhow::Context;
+use skriptoteket_domain::bundle::ToolBundle;
+use skriptoteket_domain::{Role, User};
 use skriptoteket_domain::{Store, UserPatch};
 use std::io::BufRead;
+use std::path::Path;
 use std::sync::Arc;
 
 pub(crate) async fn open(db: &DbArgs) -> anyhow::Result<Arc<dyn Store>> {
@@ -51,6 +56,49 @@ fn read_password() -> anyhow::Result<String> {
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     anyhow::ensure!(!password.is_empty(), "pipe the password on standard input");
     Ok(password)
+}
+
+/// `tools import FILE…`: every file is read and imported on its own; the command fails (after
+/// trying them all) when any of them could not be imported, saying why per field.
+pub async fn tools(command: ToolsCommand) -> anyhow::Result<()> {
+    let ToolsCommand::Import { files, publish, owner, db } = command;
+    let store = open(&db).await?;
+    let owner = match owner {
+        Some(email) => store.user_credentials(&email).await?.context("no user with that email")?.0,
+        None => {
+            let users = store.list_users(skriptoteket_domain::PageRequest::new(Some(100), None)).await?;
+            let admins = users.items.into_iter().filter(|u| u.role >= Role::Admin && !u.disabled);
+            admins.max_by_key(|u| u.role).context("no admin or superuser to own the tools; pass --owner")?
+        }
+    };
+    let mut failed = 0;
+    for file in &files {
+        match import_file(store.as_ref(), &owner, file, publish).await {
+            Ok(line) => println!("{}: {line}", file.display()),
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {e}", file.display());
+            }
+        }
+    }
+    anyhow::ensure!(failed == 0, "{failed} of {} bundles were not imported", files.len());
+    Ok(())
+}
+
+async fn import_file(store: &dyn Store, owner: &User, file: &Path, publish: bool) -> anyhow::Result<String> {
+    let text = std::fs::read(file).context("reading the file")?;
+    let bundle: ToolBundle = serde_json::from_slice(&text).context("not a tool bundle")?;
+    match import_as(store, owner, bundle, publish).await {
+        Ok(imported) => {
+            let state = imported.version.state;
+            Ok(format!("imported as {} (version {}, {state})", imported.tool.tool.slug, imported.version.number))
+        }
+        Err(ApiError::Validation(errors)) => {
+            let list: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            anyhow::bail!("not imported: {}", list.join("; "))
+        }
+        Err(e) => anyhow::bail!("not imported: {e}"),
+    }
 }
 
 pub fn print_openapi() -> anyhow::Result<()> {

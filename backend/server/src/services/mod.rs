@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod bundles;
 pub mod catalog;
 pub mod content;
 pub mod health;

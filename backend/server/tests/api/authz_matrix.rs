@@ -125,6 +125,10 @@ fn table() -> Vec<Row> {
         row(M::POST,   "/api/admin/tools",                            Nothing, Json(json!({ "title": "Nytt verktyg" })),
                                                                                                   [401, 403, 201, 201, 201, 201]),
         row(M::GET,    "/api/admin/tools/{id}",                       Tool,    Empty,             [401, 403, 200, 403, 200, 200]),
+        row(M::GET,    "/api/admin/tools/{id}/export",                Tool,    Empty,             [401, 403, 200, 403, 200, 200]),
+        // An empty bundle: admins get as far as its checks (422), everyone else not that far.
+        row(M::POST,   "/api/admin/tools/import",                     Nothing, Json(json!({ "format": "skriptoteket.tool-bundle", "format_version": 1, "slug": "", "title": "", "source": "" })),
+                                                                                                  [401, 403, 403, 403, 422, 422]),
         row(M::PATCH,  "/api/admin/tools/{id}",                       Tool,    Json(json!({ "summary": "Ett testverktyg" })),
                                                                                                   [401, 403, 200, 403, 200, 200]),
         row(M::GET,    "/api/admin/tools/{id}/events",                Tool,    Empty,             [401, 403, 200, 403, 200, 200]),
