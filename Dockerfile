@@ -8,11 +8,12 @@
 #
 # BASE_IMAGE: real deployments use the default, the same Debian slim + Python image as the
 # runner, so the two images share their base layers. Machines without a registry pass
-# --build-arg BASE_IMAGE=skriptoteket-base:bookworm (scripts/bootstrap-base-image.sh).
-# A plain debian:bookworm-slim also works: python3 is then installed from Debian packages.
+# --build-arg BASE_IMAGE=skriptoteket-base:trixie (scripts/bootstrap-base-image.sh trixie).
+# A plain debian:trixie-slim also works: python3 is then installed from Debian packages.
+# Python 3.13 like the runner: the syntax pre-check must know the grammar tools are written in.
 # No "syntax=" directive and no BuildKit-only instructions: the classic builder (docker-compose
 # build without buildx) builds it too, and a syntax line would pull a frontend image.
-ARG BASE_IMAGE=python:3.11-slim
+ARG BASE_IMAGE=python:3.13-slim
 FROM ${BASE_IMAGE}
 
 # python3 stays in the image: the server checks a tool's syntax with `python3` before any

@@ -10,6 +10,8 @@ FRONTEND := frontend
 RUNNER_IMAGE ?= skriptoteket-runner:latest
 export SKRIPTOTEKET_TEST_POSTGRES_URL ?= postgres://skt:skt@127.0.0.1:5432/skt
 export RUNNER_IMAGE
+# The syntax pre-check needs the runner's grammar (Python ≥ 3.12): the newest interpreter here.
+export SKRIPTOTEKET_SYNTAX_PYTHON ?= $(shell bash scripts/find-syntax-python.sh)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-rust test-python openapi build-runner-image check-leftovers lint bench

@@ -9,7 +9,7 @@
 #               skriptoteket-server` (`make test` reuses the test build: no release build in CI)
 #   --no-cargo  do not run cargo; the binary must exist
 # Environment: APP_IMAGE, VERSION (also tag skriptoteket:$VERSION), CONTAINER_ENGINE,
-# BASE_IMAGE (default python:3.11-slim when present or pullable, else skriptoteket-base:bookworm
+# BASE_IMAGE (default python:3.13-slim when present or pullable, else skriptoteket-base:trixie
 # bootstrapped from Debian packages: scripts/lib/base-image.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,7 +64,7 @@ fi
 
 # shellcheck source=lib/base-image.sh
 . scripts/lib/base-image.sh
-[ -n "${BASE_IMAGE:-}" ] || BASE_IMAGE=$(pick_base_image "$DOCKER" python:3.11-slim)
+[ -n "${BASE_IMAGE:-}" ] || BASE_IMAGE=$(pick_base_image "$DOCKER" python:3.13-slim trixie)
 
 tags=(-t "$IMAGE")
 [ -n "${VERSION:-}" ] && tags+=(-t "skriptoteket:$VERSION")

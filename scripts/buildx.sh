@@ -3,7 +3,7 @@
 #   push       the runner and app images for this machine's platform
 #   multiarch  the same for every platform in PLATFORMS (default linux/amd64,linux/arm64)
 # REGISTRY (required, e.g. registry.example.org/school), VERSION (default latest),
-# BASE_IMAGE (app image, default python:3.11-slim) and RUNNER_BASE_IMAGE (runner image, default
+# BASE_IMAGE (app image, default python:3.13-slim) and RUNNER_BASE_IMAGE (runner image, default
 # python:3.13-slim): a multi-platform base must come from a registry.
 # The app image copies a host-built binary, so for each platform the binary must already be at
 # target/<rust target>/release/skriptoteket (x86_64-unknown-linux-gnu, aarch64-unknown-linux-gnu);
@@ -46,7 +46,7 @@ fi
 
 : "${REGISTRY:?set REGISTRY, e.g. REGISTRY=registry.example.org/school make $MODE}"
 VERSION="${VERSION:-latest}"
-BASE="${BASE_IMAGE:-python:3.11-slim}"
+BASE="${BASE_IMAGE:-python:3.13-slim}"
 RUNNER_BASE="${RUNNER_BASE_IMAGE:-python:3.13-slim}"
 CA="${PIP_CERT:-}"
 [ -n "$CA" ] || { [ -f /etc/ssl/certs/ca-certificates.crt ] && CA=/etc/ssl/certs/ca-certificates.crt; } || true
