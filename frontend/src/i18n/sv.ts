@@ -84,6 +84,7 @@ export const sv = {
     edit: 'Redigera verktyget',
     tags: 'Kategorier och yrkesroller',
     runTitle: 'Kör verktyget',
+    usageTitle: 'Så använder du verktyget',
     run: 'Kör',
     noInputs: 'Verktyget behöver inga filer eller uppgifter. Tryck på {button}.',
     recentTitle: 'Dina senaste körningar',
@@ -340,6 +341,13 @@ export const sv = {
     testSettingsTitle: 'Testinställningar',
     testSettingsIntro: 'Dina inställningar för testkörningar av den här versionen (enligt dess sparade inställningsschema).',
     leaveUnsaved: 'Du har osparade ändringar. Lämna sidan ändå?',
+    usageTitle: 'Användarinstruktioner',
+    usageLabel: 'Användarinstruktioner (Markdown)',
+    usageHint: 'Visas överst på verktygets sida under ”Så använder du verktyget”: öppen tills användaren har sett texten, sedan hopfälld. Lämna tomt om verktyget inte behöver några.',
+    usageSize: '{used} av högst {max} KiB',
+    usageTooLong: 'Texten är för lång: högst {max} KiB.',
+    usagePreview: 'Förhandsvisning',
+    usagePreviewEmpty: 'Ingen text ännu. Utan instruktioner visas ingen ruta på verktygets sida.',
   },
   review: {
     title: 'Granskning',
@@ -470,5 +478,6 @@ export const sv = {
     noSuchAccount: 'Det finns inget konto med den e-postadressen.',
     maintainerRole: 'Förvaltare måste vara bidragsgivare eller administratörer.',
     syntax: 'Syntaxfel på rad {line}, kolumn {column}: {message}',
+    maxKib: 'Får vara högst {max} KiB.',
   },
 } as const

@@ -145,4 +145,56 @@ describe('ToolView', () => {
     expect(net.callsTo('PUT /api/tools/{slug}/settings')[0]!.json).toEqual({ values: { separator: ';' } })
     expect(wrapper.find('dialog[open]').exists()).toBe(false)
   })
+
+  describe('"Så använder du verktyget"', () => {
+    const USAGE = '1. Exportera resultaten som **CSV**.\n2. Tryck **Kör**.'
+
+    async function mountWithUsage(usage: string, seen: boolean) {
+      const net = mockApi({
+        'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+        'GET /api/tools/{slug}': () => ({ status: 200, body: makeToolPage({ usage_instructions: usage, usage_instructions_seen: seen }) as never }),
+        'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+        'PUT /api/tools/{slug}/usage-instructions/seen': () => ({ status: 204, body: undefined }),
+      })
+      const { wrapper } = await mountAt(ToolView, '/tools/betygsoversikt')
+      await flushPromises()
+      return { wrapper, net, seenCalls: () => net.callsTo('PUT /api/tools/{slug}/usage-instructions/seen') }
+    }
+
+    it('is open on a first visit, rendered as Markdown, and tells the server once that I have seen it', async () => {
+      const { wrapper, seenCalls } = await mountWithUsage(USAGE, false)
+      const panel = wrapper.find('details[data-usage-instructions]')
+      expect(panel.find('summary').text()).toBe('Så använder du verktyget')
+      expect((panel.element as HTMLDetailsElement).open).toBe(true)
+      expect(panel.findAll('li')).toHaveLength(2)
+      expect(panel.find('strong').text()).toBe('CSV')
+      expect(seenCalls()).toHaveLength(1)
+      expect(seenCalls()[0]!.path).toBe('/api/tools/betygsoversikt/usage-instructions/seen')
+      expect(seenCalls()[0]!.headers.get('X-CSRF-Token')).toBe('csrf-123')
+
+      // Folding and unfolding it is the user's business: no second call.
+      await panel.find('summary').trigger('click')
+      await panel.find('summary').trigger('click')
+      await flushPromises()
+      expect(seenCalls()).toHaveLength(1)
+    })
+
+    it('is folded once seen, and opens on request', async () => {
+      const { wrapper, seenCalls } = await mountWithUsage(USAGE, true)
+      const panel = wrapper.find('details[data-usage-instructions]')
+      expect(panel.exists()).toBe(true)
+      expect((panel.element as HTMLDetailsElement).open).toBe(false)
+      expect(panel.find('summary').text()).toBe('Så använder du verktyget')
+      ;(panel.element as HTMLDetailsElement).open = true
+      expect(panel.find('strong').text()).toBe('CSV')
+      expect(seenCalls()).toHaveLength(0)
+    })
+
+    it('is not there when the version has no instructions', async () => {
+      const { wrapper, seenCalls } = await mountWithUsage('', false)
+      expect(wrapper.find('details[data-usage-instructions]').exists()).toBe(false)
+      expect(wrapper.text()).not.toContain('Så använder du verktyget')
+      expect(seenCalls()).toHaveLength(0)
+    })
+  })
 })

@@ -55,3 +55,8 @@ export function putSandboxSettings(versionId: string, values: JsonObject): Promi
     api.PUT('/api/admin/tool-versions/{id}/settings', { params: { path: { id: versionId } }, body: { values: asApiObject(values) } }),
   )
 }
+
+/** Remembers that I have seen the tool's usage instructions as they read now (204). */
+export async function markUsageSeen(slug: string): Promise<void> {
+  await unwrap(api.PUT('/api/tools/{slug}/usage-instructions/seen', { params: { path: { slug } } }))
+}
