@@ -14,6 +14,7 @@ describe('fieldMessage', () => {
     ['must be between 3 and 20 characters', 'Måste vara mellan 3 och 20 tecken.'],
     ['must be at least 8 characters', 'Måste vara minst 8 tecken.'],
     ['must be at most 320 characters', 'Får vara högst 320 tecken.'],
+    ['must be at most 16 KiB', 'Får vara högst 16 KiB.'],
     ['is not valid (slug)', 'is not valid (slug)'],
   ])('%s → %s', (input, expected) => {
     expect(fieldMessage(input)).toBe(expected)

@@ -75,6 +75,8 @@ export function fieldMessage(message: string): string {
   if (match) return t('fieldMessages.minLength', { min: match[1] ?? '' })
   match = /^must be at most (\d+) characters$/i.exec(m)
   if (match) return t('fieldMessages.maxLength', { max: match[1] ?? '' })
+  match = /^must be at most (\d+) KiB$/i.exec(m)
+  if (match) return t('fieldMessages.maxKib', { max: match[1] ?? '' })
   match = /^Syntax error at line (\d+), column (\d+): (.*)$/is.exec(m)
   if (match) return t('fieldMessages.syntax', { line: match[1] ?? '', column: match[2] ?? '', message: match[3] ?? '' })
   if (/^no account has that email$/i.test(m)) return t('fieldMessages.noSuchAccount')

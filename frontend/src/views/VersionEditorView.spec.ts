@@ -174,4 +174,54 @@ describe('VersionEditorView', () => {
     expect(wrapper.findAll('button').some((b) => b.text().trim() === 'Spara')).toBe(false)
     expect(wrapper.find('textarea.code-editor__fallback').attributes('readonly')).toBeDefined()
   })
+
+  it('edits the usage instructions with a live preview and saves them with the draft', async () => {
+    const { wrapper, net } = await mountEditor({
+      'GET /api/admin/tool-versions/{id}': () => ({ status: 200, body: version({ usage_instructions: 'Ladda upp en **CSV**.' }) }),
+      'PUT /api/admin/tool-versions/{id}': ({ json }) => ({ status: 200, body: version({ usage_instructions: json.usage_instructions ?? '', revision: 4 }) }),
+    })
+    const usage = wrapper.find('textarea[name="usage_instructions"]')
+    expect((usage.element as HTMLTextAreaElement).value).toBe('Ladda upp en **CSV**.')
+    const preview = wrapper.find('.usage-editor__preview')
+    expect(preview.find('strong').text()).toBe('CSV')
+    expect(wrapper.find('.usage-editor__size').text()).toBe('0,0 av högst 16 KiB')
+
+    await usage.setValue('## Så gör du\n\n1. Exportera resultaten.\n2. Tryck **Kör**.')
+    // (happy-dom's parser drops some block elements under DOMPurify; markdown.spec.ts checks them on jsdom.)
+    expect(preview.text()).toContain('Så gör du')
+    expect(preview.find('strong').text()).toBe('Kör')
+    expect(wrapper.text()).toContain('Osparade ändringar')
+    await buttonNamed(wrapper, 'Spara').trigger('click')
+    await flushPromises()
+    const body = net.callsTo('PUT /api/admin/tool-versions/{id}')[0]!.json as Record<string, unknown>
+    expect(body).toMatchObject({ usage_instructions: '## Så gör du\n\n1. Exportera resultaten.\n2. Tryck **Kör**.', expected_revision: 3 })
+    expect(wrapper.text()).toContain('Allt är sparat')
+
+    await usage.setValue('')
+    expect(wrapper.find('.usage-editor__preview').text()).toContain('Ingen text ännu')
+  })
+
+  it('shows the 16 KiB limit while typing and the server\'s refusal at the field', async () => {
+    const { wrapper, net } = await mountEditor({
+      'GET /api/admin/tool-versions/{id}': () => ({ status: 200, body: version() }),
+      'PUT /api/admin/tool-versions/{id}': () => ({
+        problem: { status: 422, code: 'validation_failed', errors: [{ field: 'usage_instructions', message: 'must be at most 16 KiB' }] },
+      }),
+    })
+    const usage = wrapper.find('textarea[name="usage_instructions"]')
+    // 16 KiB is counted in UTF-8 bytes, as the server does: "å" is two.
+    await usage.setValue('å'.repeat(8 * 1024))
+    expect(wrapper.find('.usage-editor__size').text()).toBe('16,0 av högst 16 KiB')
+    expect(wrapper.find('[data-field-error="usage_instructions"]').exists()).toBe(false)
+    await usage.setValue('å'.repeat(8 * 1024) + 'x')
+    expect(wrapper.find('[data-field-error="usage_instructions"]').text()).toContain('Texten är för lång: högst 16 KiB.')
+    expect(usage.attributes('aria-invalid')).toBe('true')
+
+    await buttonNamed(wrapper, 'Spara').trigger('click')
+    await flushPromises()
+    expect((net.callsTo('PUT /api/admin/tool-versions/{id}')[0]!.json as { usage_instructions: string }).usage_instructions).toHaveLength(8 * 1024 + 1)
+    expect(wrapper.find('[data-field-error="usage_instructions"]').text()).toContain('Får vara högst 16 KiB.')
+    expect(usage.attributes('aria-invalid')).toBe('true')
+    expect(wrapper.find('.editor__other').exists()).toBe(false)
+  })
 })

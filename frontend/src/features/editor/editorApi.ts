@@ -12,7 +12,12 @@ export interface DraftContent {
   inputSchema: JsonObject | null
   settingsSchema: JsonObject | null
   changeSummary: string
+  /** Markdown for the tool page, at most `MAX_USAGE_BYTES` (UTF-8). */
+  usageInstructions: string
 }
+
+/** The server's limit on usage instructions: 16 KiB of UTF-8. */
+export const MAX_USAGE_BYTES = 16 * 1024
 
 /** Saves a draft edited at `revision`; someone else's save in between is a 412 `edit_conflict`. */
 export function saveVersion(id: string, content: DraftContent, revision: number): Promise<Version> {
@@ -25,6 +30,7 @@ export function saveVersion(id: string, content: DraftContent, revision: number)
         input_schema: content.inputSchema ? asApiObject(content.inputSchema) : null,
         settings_schema: content.settingsSchema ? asApiObject(content.settingsSchema) : null,
         change_summary: content.changeSummary,
+        usage_instructions: content.usageInstructions,
         expected_revision: revision,
       },
     }),

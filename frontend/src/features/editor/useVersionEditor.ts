@@ -1,6 +1,6 @@
 /**
  * The editor of one version: the buffer (source, entrypoint, schemas as JSON text, change
- * summary), whether it differs from what was saved, saving with the revision it was loaded at
+ * summary, usage instructions), whether it differs from what was saved, saving with the revision it was loaded at
  * (412 → a conflict the user resolves: reload theirs, or keep mine and overwrite), field errors
  * from the API at their place, submitting for review, and the content a sandbox run carries.
  */
@@ -20,6 +20,7 @@ export interface Buffer {
   inputSchema: string
   settingsSchema: string
   changeSummary: string
+  usageInstructions: string
 }
 
 export interface PathError {
@@ -31,12 +32,21 @@ export interface EditorErrors {
   source: string | null
   entrypoint: string | null
   changeSummary: string | null
+  usageInstructions: string | null
   inputSchema: PathError[]
   settingsSchema: PathError[]
   other: string[]
 }
 
-const NO_ERRORS = (): EditorErrors => ({ source: null, entrypoint: null, changeSummary: null, inputSchema: [], settingsSchema: [], other: [] })
+const NO_ERRORS = (): EditorErrors => ({
+  source: null,
+  entrypoint: null,
+  changeSummary: null,
+  usageInstructions: null,
+  inputSchema: [],
+  settingsSchema: [],
+  other: [],
+})
 
 function schemaText(schema: unknown): string {
   return schema ? JSON.stringify(schema, null, 2) : ''
@@ -49,6 +59,7 @@ function bufferOf(version: Version): Buffer {
     inputSchema: schemaText(version.input_schema),
     settingsSchema: schemaText(version.settings_schema),
     changeSummary: version.change_summary,
+    usageInstructions: version.usage_instructions,
   }
 }
 
@@ -72,7 +83,7 @@ export function errorLocation(message: string | null): { line: number; column: n
 
 export function useVersionEditor(versionId: MaybeRefOrGetter<string>) {
   const status = ref<Status<Version>>({ state: 'idle' })
-  const buffer = reactive<Buffer>({ source: '', entrypoint: 'run_tool', inputSchema: '', settingsSchema: '', changeSummary: '' })
+  const buffer = reactive<Buffer>({ source: '', entrypoint: 'run_tool', inputSchema: '', settingsSchema: '', changeSummary: '', usageInstructions: '' })
   const saved = ref<Buffer | null>(null)
   const revision = ref(0)
   const errors = ref<EditorErrors>(NO_ERRORS())
@@ -120,6 +131,7 @@ export function useVersionEditor(versionId: MaybeRefOrGetter<string>) {
       if (field === 'source') next.source = text
       else if (field === 'entrypoint') next.entrypoint = text
       else if (field === 'change_summary') next.changeSummary = text
+      else if (field === 'usage_instructions') next.usageInstructions = text
       else if (field.startsWith('input_schema')) next.inputSchema.push({ path: field.slice('input_schema'.length).replace(/^\./, ''), message: text })
       else if (field.startsWith('settings_schema')) next.settingsSchema.push({ path: field.slice('settings_schema'.length).replace(/^\./, ''), message: text })
       else next.other.push(`${field}: ${text}`)
@@ -140,6 +152,7 @@ export function useVersionEditor(versionId: MaybeRefOrGetter<string>) {
       inputSchema: inputSchema.value.value,
       settingsSchema: settingsSchema.value.value,
       changeSummary: buffer.changeSummary,
+      usageInstructions: buffer.usageInstructions,
     }
   }
 
