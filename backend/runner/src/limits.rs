@@ -26,6 +26,8 @@ pub struct RunLimits {
     pub tmp_bytes: u64,
     /// Size of the `/work` tmpfs holding the script, inputs and outputs.
     pub work_bytes: u64,
+    /// Size of `/dev/shm` (noexec, inode-capped like the others).
+    pub shm_bytes: u64,
     /// Inodes of each tmpfs, so a tool cannot exhaust them with empty files either.
     pub inodes: u64,
     /// Per-stream cap of stdout and stderr kept for the run.
@@ -47,6 +49,7 @@ impl Default for RunLimits {
             pids: 256,
             tmp_bytes: 256 * MIB,
             work_bytes: 512 * MIB,
+            shm_bytes: 64 * MIB,
             inodes: 16_384,
             log_bytes: 200 * KIB as usize,
             max_artifacts: 100,
@@ -86,12 +89,42 @@ impl RunLimits {
     }
 
     pub fn tmp_tmpfs_for(&self, engine: Engine) -> String {
-        match engine {
-            Engine::Docker => {
-                format!("rw,noexec,nosuid,nodev,size={},nr_inodes={},mode=1777", self.tmp_bytes, self.inodes)
-            }
-            Engine::Podman => format!("rw,noexec,nosuid,nodev,size={},mode=1777", self.tmp_bytes),
-        }
+        shared_tmpfs(engine, self.tmp_bytes, self.inodes)
+    }
+
+    /// `/dev/shm`: like `/tmp` but smaller; without it a tool could fill the engine's default
+    /// shm with inodes until the timeout.
+    pub fn shm_tmpfs_for(&self, engine: Engine) -> String {
+        shared_tmpfs(engine, self.shm_bytes, self.inodes)
+    }
+
+    /// The output caps the wrapper applies before it streams anything back
+    /// (`SKRIPTOTEKET_ARTIFACT_LIMITS`), so the stream stays small even for sparse files.
+    pub fn artifact_limits_json(&self) -> String {
+        serde_json::json!({
+            "max_files": self.max_artifacts,
+            "max_file_bytes": self.max_artifact_bytes,
+            "max_total_bytes": self.max_artifacts_total_bytes,
+        })
+        .to_string()
+    }
+
+    /// The most result-tar bytes an honest wrapper can send: `result.json`, every kept file and
+    /// tar headers (with PAX records) for each, plus slack. More means a runaway stream.
+    pub fn max_result_stream_bytes(&self) -> u64 {
+        let per_file_overhead = 4 * KIB;
+        self.max_result_bytes
+            + self.max_artifacts_total_bytes
+            + (self.max_artifacts as u64 + 1) * per_file_overhead
+            + MIB
+    }
+}
+
+/// A world-writable, noexec tmpfs of `bytes` (Podman 4 refuses `nr_inodes`).
+fn shared_tmpfs(engine: Engine, bytes: u64, inodes: u64) -> String {
+    match engine {
+        Engine::Docker => format!("rw,noexec,nosuid,nodev,size={bytes},nr_inodes={inodes},mode=1777"),
+        Engine::Podman => format!("rw,noexec,nosuid,nodev,size={bytes},mode=1777"),
     }
 }
 

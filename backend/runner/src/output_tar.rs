@@ -76,7 +76,9 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
             bundle.problems.push(format!("`{}` has an unsafe or unexpected path and was not kept.", shown(&raw_name)));
             continue;
         };
-        let size = entry.header().size().unwrap_or(u64::MAX);
+        // `size()` honours a PAX `size` record (files of 8 GiB and more); the header's own
+        // field then says 0 and would let any size through.
+        let size = entry.size();
         match target {
             Target::Result => {
                 if size > limits.max_result_bytes {
@@ -163,9 +165,15 @@ fn classify(raw: &str) -> Option<Target> {
     }
 }
 
+/// Stores exactly `size` bytes; a file cut short (the run ended while it was being sent) is an
+/// error, so no truncated artifact is ever kept as if it were whole.
 fn store(entry: &mut impl Read, path: &Path, size: u64) -> io::Result<u64> {
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
-    io::copy(&mut entry.take(size), &mut file)
+    let copied = io::copy(&mut entry.take(size), &mut file)?;
+    if copied < size {
+        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "it was cut short when the run ended"));
+    }
+    Ok(copied)
 }
 
 /// A name as shown in a notice: at most 120 characters, invisible and control characters as `?`.

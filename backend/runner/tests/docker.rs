@@ -386,3 +386,37 @@ async fn the_start_up_reaper_removes_what_a_dead_process_left_and_nothing_else()
     assert_eq!(still.len(), 1, "another server's container is not ours to remove");
     std::process::Command::new("docker").args(["rm", "-f", &other]).output().unwrap();
 }
+
+#[tokio::test]
+async fn sparse_output_files_of_4_gib_and_1_tb_end_at_once_without_an_artifact() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let source = "import os\ndef run_tool(i, o):\n    for name, size in [('fyra.bin', 4 << 30), ('tera.bin', 10**12)]:\n        with open(os.path.join(o, name), 'wb') as f:\n            f.truncate(size)\n    open(os.path.join(o, 'ok.txt'), 'w').write('ok')\n    return 'klar'\n";
+    let (e, _) = h.run_with(h.request(source, Duration::from_secs(60)), CancellationToken::new()).await;
+    assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
+    assert!(e.duration < Duration::from_secs(20), "bounded by the caps, not by the 60 s timeout: {:?}", e.duration);
+    let names: Vec<_> = e.artifacts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["ok.txt"], "the sparse files are not kept");
+    let said = texts(&e);
+    assert!(said.contains("fyra.bin") && said.contains("tera.bin"), "the teacher is told: {said}");
+}
+
+#[tokio::test]
+async fn no_core_dumps_and_dev_shm_is_small_and_inode_capped() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let e = h
+        .run(&reporting_tool(
+            "import resource\nreport.append('core=%d/%d' % resource.getrlimit(resource.RLIMIT_CORE))\n\
+             st = os.statvfs('/dev/shm')\nreport.append('shm MiB=%d' % (st.f_blocks * st.f_frsize // 1048576))\n\
+             made = 0\ntry:\n    while made < 100000:\n        open('/dev/shm/f%d' % made, 'w').close()\n        made += 1\nexcept OSError as exc:\n    report.append('shm=' + errno.errorcode[exc.errno])\n\
+             report.append('files=%d' % made)",
+        ))
+        .await;
+    let report = texts(&e);
+    assert!(report.contains("core=0/0"), "{report}");
+    assert!(report.contains("shm MiB=64"), "{report}");
+    assert!(report.contains("shm=ENOSPC"), "inodes run out long before 100 000 files: {report}");
+}

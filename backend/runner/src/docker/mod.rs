@@ -122,6 +122,12 @@ impl DockerRunner {
         ]
     }
 
+    fn environment_for(&self, request: &RunRequest) -> Vec<String> {
+        let mut env = Self::environment(request);
+        env.push(format!("SKRIPTOTEKET_ARTIFACT_LIMITS={}", self.limits.artifact_limits_json()));
+        env
+    }
+
     fn output_limits(&self) -> OutputLimits {
         OutputLimits {
             max_files: self.limits.max_artifacts,
@@ -172,7 +178,7 @@ impl DockerRunner {
             image: &self.image,
             instance: &self.instance,
             run_id: &run_id,
-            env: Self::environment(request),
+            env: self.environment_for(request),
             extra_labels: &request.labels,
             limits: &self.limits,
             engine: self.engine,
@@ -212,7 +218,8 @@ impl DockerRunner {
             output_tar::read(ChannelReader::new(rx), &dest, &limits)
         });
 
-        let mut pump = Pump::new(self.limits.log_bytes, events.clone(), tx);
+        let result_cap = self.limits.max_result_stream_bytes();
+        let mut pump = Pump::new(self.limits.log_bytes, result_cap, events.clone(), tx);
         let ending = tokio::select! {
             finished = tokio::time::timeout(request.timeout, pump.run(attach.output)) => match finished {
                 Ok(()) => None,
@@ -226,6 +233,11 @@ impl DockerRunner {
                 self.kill(name).await;
                 early
             }
+            None if pump.overflowed => {
+                // result.json comes first in the stream, so the run is judged on it as usual.
+                self.kill(name).await;
+                Ending::Exited { exit_code: None, oom_killed: false }
+            }
             None => self.exit_state(name).await,
         };
         let ending = match (&ending, &pump.protocol_error) {
@@ -235,7 +247,13 @@ impl DockerRunner {
         // After a timeout or cancel the pump stopped mid-stream: close the tar channel so the
         // reader sees the end.
         pump.close();
-        let bundle = reader.await.unwrap_or_default();
+        let mut bundle = reader.await.unwrap_or_default();
+        if pump.overflowed {
+            bundle.problems.push(format!(
+                "The tool's output grew past {} MiB in all and was cut off; the container was stopped.",
+                result_cap / (1024 * 1024)
+            ));
+        }
         (ending, Some(pump), bundle)
     }
 

@@ -14,27 +14,38 @@ pub struct Pump {
     pub stderr: CappedLog,
     pub protocol_error: Option<String>,
     pub saw_end: bool,
+    /// The result stream passed `result_cap`: the rest is refused and the container must go.
+    pub overflowed: bool,
+    result_bytes: u64,
+    result_cap: u64,
     decoder: FrameDecoder,
     events: EventSink,
     result_tx: Option<mpsc::Sender<Bytes>>,
 }
 
 impl Pump {
-    pub fn new(log_cap: usize, events: EventSink, result_tx: mpsc::Sender<Bytes>) -> Self {
+    /// `result_cap`: the most result-tar bytes an honest wrapper sends (`RunLimits`).
+    pub fn new(log_cap: usize, result_cap: u64, events: EventSink, result_tx: mpsc::Sender<Bytes>) -> Self {
         Self {
             stdout: CappedLog::new(log_cap),
             stderr: CappedLog::new(log_cap),
             protocol_error: None,
             saw_end: false,
+            overflowed: false,
+            result_bytes: 0,
+            result_cap,
             decoder: FrameDecoder::default(),
             events,
             result_tx: Some(result_tx),
         }
     }
 
-    /// Consumes the attach stream until the container closes it.
+    /// Consumes the attach stream until the container closes it, or until the result stream
+    /// overflows (the caller then kills the container instead of reading on to the timeout).
     pub async fn run(&mut self, mut output: impl Stream<Item = Result<LogOutput, bollard::errors::Error>> + Unpin) {
-        while let Some(item) = output.next().await {
+        while !self.overflowed
+            && let Some(item) = output.next().await
+        {
             match item {
                 Ok(LogOutput::StdOut { message }) => self.on_stdout(&message).await,
                 // The wrapper's own stderr (not the tool's): kept with the tool's stderr.
@@ -64,6 +75,12 @@ impl Pump {
                 Ok(Some(Frame::Stdout(b))) => self.log(LogStream::Stdout, &b),
                 Ok(Some(Frame::Stderr(b))) => self.log(LogStream::Stderr, &b),
                 Ok(Some(Frame::ResultTar(b))) => {
+                    self.result_bytes += b.len() as u64;
+                    if self.result_bytes > self.result_cap {
+                        self.overflowed = true;
+                        self.result_tx = None;
+                        break;
+                    }
                     if let Some(tx) = &self.result_tx {
                         // A closed receiver means the reader stopped at a cap: drop the rest.
                         if tx.send(b).await.is_err() {
@@ -118,5 +135,31 @@ impl std::io::Read for ChannelReader {
         buf[..n].copy_from_slice(&self.current[..n]);
         self.current = self.current.slice(n..);
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frames::encode;
+    use std::sync::Arc;
+
+    fn stdout(bytes: Vec<u8>) -> Result<LogOutput, bollard::errors::Error> {
+        Ok(LogOutput::StdOut { message: Bytes::from(bytes) })
+    }
+
+    #[tokio::test]
+    async fn a_result_stream_past_its_cap_stops_the_pump() {
+        let (tx, mut rx) = mpsc::channel(1024);
+        let mut pump = Pump::new(1024, 100_000, Arc::new(|_| {}), tx);
+        // An endless stream of 60 KiB result chunks: the pump must stop on its own.
+        let endless = futures::stream::iter(std::iter::repeat_with(|| stdout(encode(b'R', &[0u8; 60 * 1024]))));
+        tokio::time::timeout(std::time::Duration::from_secs(5), pump.run(endless)).await.expect("the pump stops");
+        assert!(pump.overflowed);
+        let mut forwarded = 0;
+        while let Ok(chunk) = rx.try_recv() {
+            forwarded += chunk.len();
+        }
+        assert!(forwarded <= 100_000, "no more than the cap reaches the tar reader: {forwarded}");
     }
 }

@@ -1,7 +1,7 @@
 //! The container a run gets: every isolation setting of SPEC §6 in one place.
 
 use crate::limits::{Engine, RunLimits};
-use bollard::models::{ContainerCreateBody, HostConfig, ResourcesUlimits};
+use bollard::models::{ContainerCreateBody, HostConfig, HostConfigLogConfig, ResourcesUlimits};
 use std::collections::HashMap;
 
 pub const LABEL_MANAGED: &str = "org.skriptoteket.managed";
@@ -44,8 +44,16 @@ pub fn create_body(spec: &ContainerSpec<'_>) -> ContainerCreateBody {
         tmpfs: Some(HashMap::from([
             ("/work".to_owned(), limits.work_tmpfs_for(spec.engine)),
             ("/tmp".to_owned(), limits.tmp_tmpfs_for(spec.engine)),
+            ("/dev/shm".to_owned(), limits.shm_tmpfs_for(spec.engine)),
         ])),
-        ulimits: Some(vec![ResourcesUlimits { name: Some("nofile".into()), soft: Some(1024), hard: Some(1024) }]),
+        ulimits: Some(vec![
+            ResourcesUlimits { name: Some("nofile".into()), soft: Some(1024), hard: Some(1024) },
+            // No core dumps: a crashing tool must not write its memory image anywhere.
+            ResourcesUlimits { name: Some("core".into()), soft: Some(0), hard: Some(0) },
+        ]),
+        // Output travels over the attach stream only; with the default json-file driver the
+        // engine would also write everything a tool prints to its own disk.
+        log_config: Some(HostConfigLogConfig { typ: Some("none".into()), config: None }),
         // The wrapper is PID 1 on purpose: the tool cannot signal it.
         init: Some(false),
         ..Default::default()
@@ -92,6 +100,11 @@ mod tests {
         assert_eq!(host.security_opt, Some(vec!["no-new-privileges".to_owned()]));
         assert_eq!(host.memory, host.memory_swap);
         assert_eq!(host.pids_limit, Some(256));
+        let ulimits = host.ulimits.unwrap();
+        assert!(ulimits.iter().any(|u| u.name.as_deref() == Some("core") && u.hard == Some(0)), "no core dumps");
+        assert_eq!(host.log_config.unwrap().typ.as_deref(), Some("none"));
+        let tmpfs = host.tmpfs.unwrap();
+        assert!(tmpfs["/dev/shm"].contains("noexec") && tmpfs["/dev/shm"].contains("nr_inodes="));
         assert!(host.binds.is_none() && host.mounts.is_none(), "no host paths, no docker socket");
         assert_eq!(body.user.as_deref(), Some(RUNNER_USER));
         assert_eq!(body.labels.unwrap()[LABEL_MANAGED], "true");

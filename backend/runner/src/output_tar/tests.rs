@@ -125,3 +125,32 @@ fn names_that_display_differently_from_what_they_are_are_refused() {
         bundle.problems
     );
 }
+
+#[test]
+fn a_pax_size_record_is_the_size_that_counts() {
+    // A file of 8 GiB or more carries its size in a PAX record; the header's own field says 0.
+    let (bundle, _dir) = read_tar(|b| {
+        b.append_pax_extensions([("size", b"9000000000".as_slice())]).unwrap();
+        file(b, "output/huge.bin", b"");
+        file(b, "output/ok.txt", b"ok");
+    });
+    let names: Vec<_> = bundle.artifacts.iter().map(|a| a.name.as_str()).collect();
+    assert!(!names.contains(&"huge.bin"), "an empty stand-in must not be kept: {names:?}");
+    assert!(bundle.problems.iter().any(|p| p.contains("huge.bin")), "{:?}", bundle.problems);
+}
+
+#[test]
+fn a_file_cut_short_by_the_end_of_the_stream_is_not_kept() {
+    let mut builder = tar::Builder::new(Vec::new());
+    file(&mut builder, "output/whole.txt", b"whole");
+    file(&mut builder, "output/cut.txt", &[b'x'; 90]);
+    let bytes = builder.into_inner().unwrap();
+    // The stream ends inside cut.txt's data, as when a run times out mid-transfer.
+    let cut_at = bytes.windows(4).position(|w| w == b"xxxx").unwrap() + 40;
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = read(&bytes[..cut_at], dir.path(), &limits());
+    let names: Vec<_> = bundle.artifacts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["whole.txt"]);
+    assert!(bundle.problems.iter().any(|p| p.contains("cut.txt") && p.contains("cut short")), "{:?}", bundle.problems);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no partial file left on disk");
+}
