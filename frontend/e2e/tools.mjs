@@ -1,7 +1,9 @@
-// The tools part of the e2e run: a teacher runs the seeded example tools (upload, live run,
-// table, artifact download, ⚙ settings, "run again with the same files", next actions twice,
-// history), a contributor creates a tool, edits and sandbox-runs the draft, submits it, and an
-// admin gives it a category and profession and publishes it, after which it is in the catalog.
+// The tools part of the e2e run: a teacher runs the seeded example tools (usage instructions
+// open on the first visit and folded after, upload, live run, table, artifact download,
+// ⚙ settings, "run again with the same files", next actions twice, history), a contributor
+// creates a tool, edits (usage instructions included) and sandbox-runs the draft, submits it,
+// and an admin gives it a category and profession and publishes it, after which it is in the
+// catalog and shows its instructions, sanitised, to the teacher.
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -44,6 +46,11 @@ def run_tool(input_dir, output_dir):
         ]
     }
 `
+
+// Instructions with markup that must not survive the sanitiser (the page title would change).
+const USAGE_MD =
+  'Fyll i **klassen** och ladda upp veckans närvarolistor.\n\n' +
+  '<img src=x onerror="document.title=\'hackad\'"><script>document.title = \'hackad\'</script>'
 
 const BAD_SOURCE = 'def run_tool(input_dir, output_dir:\n    return {}\n'
 
@@ -91,6 +98,13 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
   })
   const runDone = (status = 'succeeded') => page.locator(`[data-run-status="${status}"]`).first().waitFor({ timeout: RUN_TIMEOUT })
   const runId = () => new URL(page.url()).pathname.split('/').pop()
+  // The statuses of "I have seen the usage instructions" calls, in order.
+  const usageSeen = []
+  page.on('response', (response) => {
+    const { pathname } = new URL(response.url())
+    if (response.request().method() === 'PUT' && pathname.endsWith('/usage-instructions/seen')) usageSeen.push(`${pathname.split('/')[3]} ${response.status()}`)
+  })
+  const usagePanel = main.locator('details[data-usage-instructions]')
 
   await step('a teacher finds the example tools in the catalog, by search and by category', async () => {
     await page.goto(`${base}/login`)
@@ -110,6 +124,27 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await page.getByLabel('Kategori').selectOption('administration')
     await main.getByRole('link', { name: 'Gruppindelning' }).waitFor({ state: 'detached' })
     await main.getByRole('link', { name: 'Betygsöversikt' }).click()
+  })
+
+  await step('"Så använder du verktyget" is open on the first visit to a tool and folded on the next', async () => {
+    await page.getByRole('heading', { name: 'Betygsöversikt', level: 1 }).waitFor()
+    await usagePanel.getByText('Exportera resultaten som').waitFor()
+    assert.equal(await usagePanel.locator('summary').innerText(), 'Så använder du verktyget')
+    assert.equal(await usagePanel.evaluate((el) => el.open), true)
+    await usagePanel.locator('.markdown-output strong').first().waitFor()
+    for (const until = Date.now() + 10_000; usageSeen.length === 0 && Date.now() < until; ) await page.waitForTimeout(50)
+    assert.deepEqual(usageSeen, ['betygsoversikt 204'], 'showing them open marks them seen, once')
+    await screenshot(page, 'tool-page-usage-open')
+    await page.reload()
+    await page.getByRole('heading', { name: 'Betygsöversikt', level: 1 }).waitFor()
+    await usagePanel.locator('summary').waitFor()
+    assert.equal(await usagePanel.evaluate((el) => el.open), false)
+    assert.equal(await usagePanel.getByText('Exportera resultaten som').isVisible(), false)
+    await screenshot(page, 'tool-page-usage-folded')
+    await usagePanel.locator('summary').click()
+    await usagePanel.getByText('Exportera resultaten som').waitFor()
+    await usagePanel.locator('summary').click()
+    assert.deepEqual(usageSeen, ['betygsoversikt 204'], 'a folded panel is not marked again')
   })
 
   await step('the tool page states the upload limits before anything is chosen, and checks them', async () => {
@@ -282,6 +317,9 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await page.getByLabel('Indataschema (JSON)').fill(INPUT_SCHEMA)
     await page.locator('.cm-content').fill(NEW_TOOL_SOURCE)
     await page.getByLabel('Vad har ändrats?').fill('Första versionen: närvaro per dag.')
+    await page.getByLabel('Användarinstruktioner (Markdown)').fill(USAGE_MD)
+    await main.locator('.usage-editor__preview strong').filter({ hasText: 'klassen' }).waitFor()
+    assert.equal(await main.locator('.usage-editor__preview script, .usage-editor__preview [onerror]').count(), 0)
     await main.getByRole('button', { name: 'Spara', exact: true }).click()
     await page.getByText('Utkastet är sparat.').waitFor()
     await main.getByText('Allt är sparat', { exact: true }).waitFor()
@@ -366,6 +404,11 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
   await step('the teacher finds the new tool in the catalog and runs it', async () => {
     await signIn(page, teacher.email, teacher.password)
     await main.getByRole('link', { name: 'Närvarokoll' }).click()
+    await usagePanel.getByText('ladda upp veckans närvarolistor').waitFor()
+    assert.equal(await usagePanel.evaluate((el) => el.open), true)
+    assert.equal(await usagePanel.locator('script, img, [onerror]').count(), 0, 'the instructions are sanitised')
+    assert.notEqual(await page.title(), 'hackad')
+    await screenshot(page, 'tool-page-new-tool-usage')
     await main.getByLabel('Klass').fill('8A')
     await main.getByRole('button', { name: 'Kör', exact: true }).click()
     await page.waitForURL(/\/runs\//)
