@@ -1,6 +1,9 @@
-//! Sign-in throttling in memory: per client IP (all attempts) and per email (failures, also
-//! for emails that have no account, so throttling does not reveal which accounts exist).
-//! The durable lockout of real accounts lives in the database (SPEC §1).
+//! Sign-in throttling in memory: per client address (all attempts; IPv6 per /64, the block one
+//! client usually holds) and per email (attempts since the last success, also for emails that
+//! have no account, so throttling does not reveal which accounts exist). An attempt is counted
+//! *before* its password is checked, so a parallel burst gets no more guesses than a sequence.
+//! The same email limit guards the current password of `PATCH /api/auth/me`. The durable
+//! lockout of real accounts lives in the database (SPEC §1).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -23,19 +26,32 @@ pub struct LoginLimiter {
     emails: Mutex<Counters<String>>,
 }
 
+/// The key one client is throttled by: an IPv4 address, or the /64 of an IPv6 address (a
+/// client can pick any address in its /64 for free). IPv4-mapped addresses count as IPv4.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
+}
+
 impl LoginLimiter {
-    /// Counts an attempt from `ip` and says how long to wait when it or `email` is over its limit.
+    /// Counts an attempt for `ip` and for `email` before the password is checked, and says how
+    /// long to wait when either is over its limit.
     pub fn check(&self, ip: Option<IpAddr>, email: &str, now: Instant) -> Result<(), Duration> {
         if let Some(ip) = ip {
-            self.ips.lock().expect("limiter lock").hit(ip, IP_WINDOW, IP_ATTEMPTS, now)?;
+            self.ips.lock().expect("limiter lock").hit(client_key(ip), IP_WINDOW, IP_ATTEMPTS, now)?;
         }
-        self.emails.lock().expect("limiter lock").over(&email.to_owned(), EMAIL_WINDOW, EMAIL_FAILURES, now)
+        self.emails.lock().expect("limiter lock").hit(email.to_owned(), EMAIL_WINDOW, EMAIL_FAILURES, now)
     }
 
-    pub fn record_failure(&self, email: &str, now: Instant) {
-        let _ = self.emails.lock().expect("limiter lock").hit(email.to_owned(), EMAIL_WINDOW, u32::MAX, now);
-    }
-
+    /// A correct password: the email's attempts start over.
     pub fn record_success(&self, email: &str) {
         self.emails.lock().expect("limiter lock").map.remove(email);
     }
@@ -67,16 +83,6 @@ impl<K: Eq + Hash + Clone> Counters<K> {
         entry.1 += 1;
         Ok(())
     }
-
-    /// Whether `key` has reached `limit` in its current window, without counting.
-    fn over(&self, key: &K, window: Duration, limit: u32, now: Instant) -> Result<(), Duration> {
-        match self.map.get(key) {
-            Some((start, n)) if *n >= limit && now.duration_since(*start) < window => {
-                Err(window - now.duration_since(*start))
-            }
-            _ => Ok(()),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -84,12 +90,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn five_failures_block_an_email_until_the_window_ends() {
+    fn five_attempts_block_an_email_until_the_window_ends() {
         let limiter = LoginLimiter::default();
         let t0 = Instant::now();
         for _ in 0..EMAIL_FAILURES {
             assert!(limiter.check(None, "a@x.se", t0).is_ok());
-            limiter.record_failure("a@x.se", t0);
         }
         let wait = limiter.check(None, "a@x.se", t0).unwrap_err();
         assert_eq!(wait, EMAIL_WINDOW);
@@ -110,13 +115,28 @@ mod tests {
     }
 
     #[test]
-    fn success_clears_an_emails_failures() {
+    fn success_clears_an_emails_attempts() {
         let limiter = LoginLimiter::default();
         let t0 = Instant::now();
         for _ in 0..EMAIL_FAILURES {
-            limiter.record_failure("a@x.se", t0);
+            limiter.check(None, "a@x.se", t0).unwrap();
         }
         limiter.record_success("a@x.se");
         assert!(limiter.check(None, "a@x.se", t0).is_ok());
+    }
+
+    #[test]
+    fn ipv6_clients_are_throttled_per_64_and_mapped_ipv4_as_ipv4() {
+        let limiter = LoginLimiter::default();
+        let t0 = Instant::now();
+        for i in 0..IP_ATTEMPTS {
+            let ip: IpAddr = format!("2001:db8:1:2::{:x}", i + 1).parse().unwrap();
+            assert!(limiter.check(Some(ip), &format!("u{i}@x.se"), t0).is_ok());
+        }
+        let same_64: IpAddr = "2001:db8:1:2:ffff::1".parse().unwrap();
+        assert!(limiter.check(Some(same_64), "new@x.se", t0).is_err(), "a new address in the same /64");
+        assert!(limiter.check(Some("2001:db8:1:3::1".parse().unwrap()), "new@x.se", t0).is_ok());
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(client_key(mapped), "192.0.2.1".parse::<IpAddr>().unwrap());
     }
 }

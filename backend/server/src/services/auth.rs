@@ -8,7 +8,9 @@ use chrono::Utc;
 use skriptoteket_domain::User;
 use skriptoteket_domain::user::{LOCKOUT, MAX_FAILED_LOGINS, normalize_email};
 use std::net::IpAddr;
-use std::time::Instant;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
 pub struct Session {
     pub user: User,
@@ -20,7 +22,7 @@ fn invalid_credentials() -> ApiError {
     ApiError::unauthenticated("invalid_credentials", "The email or password is wrong.")
 }
 
-fn too_many(retry_after_seconds: u64) -> ApiError {
+pub(crate) fn too_many(retry_after_seconds: u64) -> ApiError {
     ApiError::TooManyRequests {
         code: "too_many_attempts",
         detail: "Too many failed sign-ins. Wait a while and try again.".into(),
@@ -35,16 +37,14 @@ pub async fn login(state: &AppState, ip: Option<IpAddr>, email: &str, pw: &str) 
 
     let Some((user, hash)) = state.store.user_credentials(&email).await? else {
         let candidate = pw.to_owned();
-        run_blocking(move || password::verify_dummy(&candidate)).await?;
-        state.login_limiter.record_failure(&email, now);
+        argon2(move || password::verify_dummy(&candidate)).await?;
         return Err(invalid_credentials());
     };
     if let Some(until) = user.locked_until.filter(|until| *until > Utc::now()) {
         return Err(too_many((until - Utc::now()).num_seconds().max(1) as u64));
     }
     let candidate = pw.to_owned();
-    if !run_blocking(move || password::verify(&candidate, &hash)).await? {
-        state.login_limiter.record_failure(&email, now);
+    if !argon2(move || password::verify(&candidate, &hash)).await? {
         state.store.record_login_failure(user.id, MAX_FAILED_LOGINS, Utc::now() + LOCKOUT).await?;
         return Err(invalid_credentials());
     }
@@ -57,7 +57,21 @@ pub async fn login(state: &AppState, ip: Option<IpAddr>, email: &str, pw: &str) 
     Ok(Session { user, token, claims })
 }
 
-/// Argon2 is deliberately slow; keep it off the async workers.
-pub async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.into()))
+/// Argon2 takes 19 MiB and a core for a while per hash, deliberately: at most one hash per
+/// core runs at a time (so a burst cannot drive the server's memory up), off the async
+/// workers; a request that gets no turn within `ARGON2_WAIT` is told to come back (503).
+pub async fn argon2<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    static GATE: LazyLock<Semaphore> =
+        LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())));
+    let permit = tokio::time::timeout(ARGON2_WAIT, GATE.acquire()).await.map_err(|_| ApiError::Unavailable {
+        code: "busy",
+        detail: "Too many sign-ins are being checked right now. Try again in a moment.".into(),
+        retry_after_seconds: 2,
+    })?;
+    let result = tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.into()));
+    drop(permit);
+    result
 }
+
+/// How long a password check may wait for its turn.
+const ARGON2_WAIT: Duration = Duration::from_secs(3);

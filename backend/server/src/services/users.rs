@@ -4,7 +4,7 @@
 use crate::auth::jwt::Claims;
 use crate::auth::{CurrentUser, password};
 use crate::error::{ApiError, ApiResult};
-use crate::services::auth::run_blocking;
+use crate::services::auth::{argon2, too_many};
 use crate::state::AppState;
 use skriptoteket_domain::user::MIN_PASSWORD_LEN;
 use skriptoteket_domain::{NewUser, Page, PageRequest, Role, Store, User, UserPatch};
@@ -58,7 +58,7 @@ pub async fn create_unchecked(store: &dyn Store, new: CreateUser) -> ApiResult<U
     }
     check_password(&new.password)?;
     let password = new.password;
-    let password_hash = run_blocking(move || password::hash(&password)).await??;
+    let password_hash = argon2(move || password::hash(&password)).await??;
     Ok(store
         .create_user(NewUser { email: new.email, display_name: new.display_name, role: new.role, password_hash })
         .await?)
@@ -80,7 +80,7 @@ pub async fn change(state: &AppState, user: &CurrentUser, id: Uuid, change: Chan
     let password_hash = match change.password {
         Some(password) => {
             check_password(&password)?;
-            Some(run_blocking(move || password::hash(&password)).await??)
+            Some(argon2(move || password::hash(&password)).await??)
         }
         None => None,
     };
@@ -128,12 +128,16 @@ pub async fn change_self(
             check_password(&new)?;
             let current = current_password
                 .ok_or_else(|| ApiError::field("current_password", "is needed to set a new password"))?;
+            // The same per-account limit as sign-in: a stolen session cannot guess the password.
+            let limiter = &state.login_limiter;
+            limiter.check(None, &me.user.email, std::time::Instant::now()).map_err(|wait| too_many(wait.as_secs()))?;
             let (_, stored) =
                 state.store.user_credentials(&me.user.email).await?.ok_or_else(|| ApiError::not_found("The user"))?;
-            if !run_blocking(move || password::verify(&current, &stored)).await? {
+            if !argon2(move || password::verify(&current, &stored)).await? {
                 return Err(ApiError::field("current_password", "is not your current password"));
             }
-            Some(run_blocking(move || password::hash(&new)).await??)
+            limiter.record_success(&me.user.email);
+            Some(argon2(move || password::hash(&new)).await??)
         }
         None => None,
     };

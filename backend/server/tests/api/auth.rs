@@ -237,3 +237,33 @@ async fn a_password_change_ends_earlier_sessions() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_parallel_burst_of_sign_ins_gets_no_more_than_five_guesses() {
+    each_backend(|app| async move {
+        let who = email(Role::User);
+        let burst = (0..20).map(|i| app.login(&who, if i == 19 { PASSWORD } else { "wrong-password" }));
+        let replies = futures::future::join_all(burst).await;
+        let guessed = replies.iter().filter(|r| r.status != StatusCode::TOO_MANY_REQUESTS).count();
+        assert!(guessed <= 5, "{:?}: {guessed} of 20 parallel attempts had their password checked", app.backend);
+        assert!(replies.iter().any(|r| r.status == StatusCode::TOO_MANY_REQUESTS), "the rest are refused");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_current_password_cannot_be_guessed_with_a_session() {
+    each_backend(|app| async move {
+        let token = app.token(Role::Contributor).await;
+        let guess = |n: u32| json!({ "current_password": format!("guess-{n}"), "new_password": "ett-nytt-losenord" });
+        for n in 0..5 {
+            let reply = app.call(Method::PATCH, "/api/auth/me", Some(&token), Some(guess(n))).await;
+            reply.problem(422, "validation_failed");
+        }
+        let reply = app.call(Method::PATCH, "/api/auth/me", Some(&token), Some(guess(5))).await;
+        reply.problem(429, "too_many_attempts");
+        let right = json!({ "current_password": PASSWORD, "new_password": "ett-nytt-losenord" });
+        app.call(Method::PATCH, "/api/auth/me", Some(&token), Some(right)).await.problem(429, "too_many_attempts");
+    })
+    .await;
+}
