@@ -75,7 +75,7 @@ hardened() {
   mkdir -p "$out"
   (cd "$in" && tar -cf - -- *) \
     | "$ENGINE" run -i --rm \
-        --network none --read-only --user 10001:10001 \
+        --network none --read-only --user 10001:10001 --log-driver none \
         --cap-drop ALL --security-opt no-new-privileges \
         --pids-limit 128 --memory 512m --memory-swap 512m --cpus 1 \
         --tmpfs /work:rw,nosuid,nodev,size=64m,uid=10001,gid=10001,mode=0700 \
