@@ -142,6 +142,10 @@ fn check_fields(prefix: &str, fields: &[ActionField]) -> Vec<FieldIssue> {
         if is_enum && f.options.is_empty() {
             issues.push(issue(at("options"), "an enum field needs at least one option"));
         }
+        if f.options.len() > crate::contract::limits::MAX_ENUM_OPTIONS {
+            let most = crate::contract::limits::MAX_ENUM_OPTIONS;
+            issues.push(issue(at("options"), format!("at most {most} options")));
+        }
         let mut values = BTreeSet::new();
         if f.options.iter().any(|o| !values.insert(o.value.as_str())) {
             issues.push(issue(at("options"), "option values must be distinct"));

@@ -135,11 +135,17 @@ fn is_option(field: &ActionField, value: &str) -> bool {
     field.options.iter().any(|o| o.value == value)
 }
 
+/// One pass over the options and one set lookup per item: a long list of choices against many
+/// options costs no more than their sum.
 fn validate_multi(field: &ActionField, value: &Value) -> Result<Value, String> {
     let items = value.as_array().ok_or("must be a list of the offered options")?;
+    if items.len() > field.options.len() {
+        return Err("must not choose the same option twice".to_owned());
+    }
+    let options: std::collections::HashSet<&str> = field.options.iter().map(|o| o.value.as_str()).collect();
     let mut seen = BTreeSet::new();
     for item in items {
-        let choice = item.as_str().filter(|v| is_option(field, v));
+        let choice = item.as_str().filter(|v| options.contains(v));
         let choice = choice.ok_or("must only contain the offered options")?;
         if !seen.insert(choice) {
             return Err("must not choose the same option twice".to_owned());

@@ -42,6 +42,12 @@ pub const MAX_NEXT_ACTIONS: usize = 10;
 pub const MAX_FIELDS_PER_ACTION: usize = 25;
 pub const MAX_ENUM_OPTIONS: usize = 100;
 
+/// A run's form values, serialized. They reach the tool through one environment variable and
+/// the kernel refuses a variable over 128 KiB, so the cap stays well below that.
+pub const MAX_FORM_INPUT_BYTES: usize = 64 * KIB;
+/// An action's input, serialized; with the state (at most 64 KiB) it stays below 128 KiB too.
+pub const MAX_ACTION_INPUT_BYTES: usize = 32 * KIB;
+
 /// `vega_lite` spec, serialized.
 pub const MAX_VEGA_SPEC_BYTES: usize = 256 * KIB;
 

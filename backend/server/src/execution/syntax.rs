@@ -33,13 +33,24 @@ except SyntaxError as e:\n    print(json.dumps([e.lineno or 0, e.offset or 0, e.
 
 /// The interpreter of the pre-check.
 fn interpreter() -> String {
-    std::env::var("SKRIPTOTEKET_SYNTAX_PYTHON").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "python3".into())
+    std::env::var("SKRIPTOTEKET_SYNTAX_PYTHON")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "python3".into())
 }
 
-/// Remembers recent verdicts: a sandbox author runs the same source many times.
-#[derive(Default)]
+/// Remembers recent verdicts (a sandbox author runs the same source many times) and runs at
+/// most one check per core at a time, so a burst of new sources cannot fork the host to death.
 pub struct SyntaxChecker {
     cache: Mutex<HashMap<u64, Option<SyntaxIssue>>>,
+    gate: tokio::sync::Semaphore,
+}
+
+impl Default for SyntaxChecker {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Self { cache: Mutex::default(), gate: tokio::sync::Semaphore::new(cores) }
+    }
 }
 
 impl SyntaxChecker {
@@ -50,7 +61,10 @@ impl SyntaxChecker {
         if let Some(hit) = self.cache.lock().expect("cache lock").get(&key) {
             return hit.clone();
         }
-        let verdict = match run_python(source).await {
+        let permit = self.gate.acquire().await.expect("the gate is never closed");
+        let verdict = run_python(source).await;
+        drop(permit);
+        let verdict = match verdict {
             Ok(verdict) => verdict,
             Err(e) => {
                 static WARNED: std::sync::Once = std::sync::Once::new();

@@ -350,3 +350,20 @@ async fn the_document_examples_make_a_real_pdf_and_a_real_word_file() {
     let text = run.body["ui"].to_string();
     assert!(text.contains("Veckobrev"), "the tool read the document back with python-docx: {text}");
 }
+
+#[tokio::test]
+async fn the_longest_form_values_allowed_reach_the_tool() {
+    let Some(backend) = backends().into_iter().next() else { return };
+    let Some(app) = docker_app(backend).await else { return };
+    let schema = json!({ "fields": [{ "name": "text", "kind": "text", "label": "Text" }] });
+    let source = "from skriptoteket import inputs\ndef run_tool(i, o):\n    return 'längd %d' % len(inputs()['text'])\n";
+    app.publish_tool("langtext", source, schema, Value::Null).await;
+    let user = app.token(Role::User).await;
+    // Just under the 64 KiB cap: far from the kernel's 128 KiB per variable, so the container starts.
+    let inputs = json!({ "text": "å".repeat(30 * 1024) }).to_string();
+    let run = app
+        .post_form("/api/tools/langtext/run", &user, &[("inputs", None, inputs.as_bytes())], &[("prefer", "wait=30")])
+        .await;
+    assert_eq!(run.body["status"], "succeeded", "{}", run.body);
+    assert!(run.body["ui"].to_string().contains("längd 30720"), "{}", run.body["ui"]);
+}

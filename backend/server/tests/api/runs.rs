@@ -305,3 +305,41 @@ async fn one_user_cannot_take_the_whole_queue() {
         assert_eq!(again.status, StatusCode::ACCEPTED, "a cancelled run frees the slot: {}", again.body);
     }
 }
+
+#[tokio::test]
+async fn form_values_too_long_for_the_tools_environment_and_huge_choice_lists_are_refused() {
+    each_backend(|app| async move {
+        let schema = json!({ "fields": [
+            { "name": "text", "kind": "text", "label": "Text" },
+            { "name": "val", "kind": "multi_enum", "label": "Val",
+              "options": (0..100).map(|i| json!({ "value": format!("o{i}"), "label": format!("O{i}") })).collect::<Vec<_>>() },
+        ] });
+        app.publish_tool("langt", CSV_TOOL, schema, Value::Null).await;
+        let user = app.token(Role::User).await;
+        // 200 KiB in one field would exceed the kernel's 128 KiB per environment variable.
+        let long = json!({ "text": "a".repeat(200 * 1024) }).to_string();
+        let refused = app.post_form("/api/tools/langt/run", &user, &[("inputs", None, long.as_bytes())], &[]).await;
+        let problem = refused.problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "inputs", "{problem}");
+        let fits = json!({ "text": "a".repeat(60 * 1024) }).to_string();
+        let accepted = app.post_form("/api/tools/langt/run", &user, &[("inputs", None, fits.as_bytes())], &[]).await;
+        assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
+        // 100 000 choices are refused at once, without comparing each against every option.
+        let many = json!({ "val": vec!["o1"; 100_000] }).to_string();
+        let refused = app.post_form("/api/tools/langt/run", &user, &[("inputs", None, many.as_bytes())], &[]).await;
+        assert_eq!(refused.problem(422, "validation_failed")["errors"][0]["field"], "inputs.val");
+
+        // An author cannot offer more than 100 options.
+        let author = app.token(Role::Contributor).await;
+        let created = app.call(Method::POST, "/api/admin/tools", Some(&author), Some(json!({ "title": "Många val" }))).await;
+        let draft = &created.body["draft"];
+        let options: Vec<Value> = (0..101).map(|i| json!({ "value": format!("o{i}"), "label": "x" })).collect();
+        let save = json!({ "source": CSV_TOOL, "expected_revision": draft["revision"],
+            "input_schema": { "fields": [{ "name": "v", "kind": "enum", "label": "V", "options": options }] } });
+        let path = format!("/api/admin/tool-versions/{}", draft["id"].as_str().unwrap());
+        let problem = app.call(Method::PUT, &path, Some(&author), Some(save)).await;
+        let problem = problem.problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["field"], "input_schema.fields[0].options", "{problem}");
+    })
+    .await;
+}

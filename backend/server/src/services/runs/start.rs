@@ -14,6 +14,7 @@ use axum::extract::Multipart;
 use chrono::Utc;
 use serde_json::{Value, json};
 use skriptoteket_domain::StoreError;
+use skriptoteket_domain::contract::limits::{MAX_ACTION_INPUT_BYTES, MAX_FORM_INPUT_BYTES};
 use skriptoteket_domain::contract::{FieldIssue, validate_action_input, validate_fields};
 use skriptoteket_domain::run::{NewRun, RunContext, RunFile, RunStatus, SettingsScope, SourceOverride};
 use skriptoteket_domain::schema::{InputSchema, MAX_FILES_PER_RUN};
@@ -155,6 +156,9 @@ async fn enqueue(
     let inputs = form.inputs.unwrap_or_else(|| json!({}));
     let inputs =
         Value::Object(validate_fields(&schema.fields, &inputs).map_err(|issues| issues_under("inputs", issues))?);
+    check_size(&inputs, "inputs", MAX_FORM_INPUT_BYTES)?;
+    // The cheap fairness check before the syntax check, which starts a process.
+    check_fair_share(state, user.user.id).await?;
     if let Some(issue) = state.syntax.check(&plan.content.source).await {
         return Err(ApiError::Validation(vec![FieldError { field: "source".into(), message: issue.to_string() }]));
     }
@@ -176,11 +180,20 @@ async fn enqueue(
     insert(state, new).await
 }
 
-/// Enqueues, or answers 429 when the user already has their share of runs waiting or going,
-/// and 503 with Retry-After when the whole queue is full.
-async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain::run::Run> {
-    // Checked before the insert, not in the same statement: a fairness limit, not a boundary.
-    if state.store.active_runs_of(new.user_id).await? >= state.runs.max_active_per_user {
+/// Refuses (422) values that would not fit the tool's environment once serialized.
+fn check_size(value: &Value, field: &str, max: usize) -> ApiResult<()> {
+    let bytes = value.to_string().len();
+    if bytes > max {
+        let message = format!("the values are too long together ({} KiB; at most {} KiB)", bytes / 1024, max / 1024);
+        return Err(ApiError::field(field, message));
+    }
+    Ok(())
+}
+
+/// 429 when the user already has their share of runs waiting or going. Checked before the
+/// insert, not in the same statement: a fairness limit, not a boundary.
+async fn check_fair_share(state: &AppState, user: Uuid) -> ApiResult<()> {
+    if state.store.active_runs_of(user).await? >= state.runs.max_active_per_user {
         return Err(ApiError::TooManyRequests {
             code: "too_many_runs",
             detail: format!(
@@ -190,6 +203,11 @@ async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain:
             retry_after_seconds: 5,
         });
     }
+    Ok(())
+}
+
+/// Enqueues, or answers 503 with Retry-After when the whole queue is full.
+async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain::run::Run> {
     let enqueued = match state.store.enqueue_run(new, state.runs.max_queue).await {
         Err(StoreError::Conflict("follow_up")) => return Err(stale_action()),
         other => other?,
@@ -265,6 +283,8 @@ pub async fn submit_action(
         return Err(stale_action());
     }
     let clean = validate_action_input(action, input).map_err(|issues| issues_under("input", issues))?;
+    check_size(&Value::Object(clean.clone()), "input", MAX_ACTION_INPUT_BYTES)?;
+    check_fair_share(state, user.user.id).await?;
     let state_value = ui.and_then(|ui| ui.state.clone()).unwrap_or(Value::Null);
     let new = NewRun {
         id: Uuid::now_v7(),
