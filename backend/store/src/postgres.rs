@@ -74,7 +74,8 @@ impl PgStore {
         let sql = concat!(
             "UPDATE runs SET status = 'running', claimed_by = $1, started_at = $2, \
              heartbeat_at = $2 WHERE status = 'queued' AND id = (SELECT id FROM runs \
-             WHERE status = 'queued' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             WHERE status = 'queued' ORDER BY CASE context WHEN 'production' THEN 0 ELSE 1 END, created_at, id \
+             LIMIT 1 FOR UPDATE SKIP LOCKED) \
              RETURNING ",
             run_columns!()
         );

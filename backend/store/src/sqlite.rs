@@ -62,7 +62,7 @@ impl SqliteStore {
         let sql = concat!(
             "UPDATE runs SET status = 'running', claimed_by = $1, started_at = $2, \
              heartbeat_at = $2 WHERE id = (SELECT id FROM runs WHERE status = 'queued' \
-             ORDER BY created_at, id LIMIT 1) RETURNING ",
+             ORDER BY CASE context WHEN 'production' THEN 0 ELSE 1 END, created_at, id LIMIT 1) RETURNING ",
             run_columns!()
         );
         let mut tx = self.write_tx().await?;

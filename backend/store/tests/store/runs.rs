@@ -405,3 +405,32 @@ async fn settings_are_kept_per_scope() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn production_runs_overtake_queued_sandbox_runs() {
+    each_backend(|store, backend| async move {
+        let f = fixture(&store).await;
+        let sandbox = || NewRun { context: RunContext::Sandbox, timeout_seconds: 60, ..f.run() };
+        let tests: Vec<Run> = enqueue_all(&store, (0..3).map(|_| sandbox()).collect()).await;
+        let teacher = enqueue(&store, f.run()).await;
+        let order: Vec<Uuid> = {
+            let mut order = Vec::new();
+            while let Some(run) = store.claim_next_run("a").await.unwrap() {
+                order.push(run.id);
+            }
+            order
+        };
+        let mut expected = vec![teacher.id];
+        expected.extend(tests.iter().map(|r| r.id));
+        assert_eq!(order, expected, "{backend:?}: the teacher first, then the tests oldest first");
+    })
+    .await;
+}
+
+async fn enqueue_all(store: &Arc<dyn Store>, runs: Vec<NewRun>) -> Vec<Run> {
+    let mut out = Vec::new();
+    for run in runs {
+        out.push(enqueue(store, run).await);
+    }
+    out
+}
