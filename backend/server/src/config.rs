@@ -194,6 +194,31 @@ impl DbArgs {
     }
 }
 
+/// A secret from the command line or environment: usable as text, never shown by `Debug`, so
+/// logging the configuration cannot leak it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -203,7 +228,7 @@ pub struct ServeArgs {
     pub bind: SocketAddr,
     /// Secret for signing session tokens; generated once into the data dir when unset.
     #[arg(long, env = "SKRIPTOTEKET_JWT_SECRET", hide_env_values = true)]
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<Secret>,
     /// How long a sign-in lasts, in hours.
     #[arg(long, env = "SKRIPTOTEKET_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
@@ -218,7 +243,7 @@ pub struct ServeArgs {
     #[arg(long, env = "SKRIPTOTEKET_BOOTSTRAP_EMAIL")]
     pub bootstrap_email: Option<String>,
     #[arg(long, env = "SKRIPTOTEKET_BOOTSTRAP_PASSWORD", hide_env_values = true)]
-    pub bootstrap_password: Option<String>,
+    pub bootstrap_password: Option<Secret>,
     /// Directory of the built SPA, served with history fallback when it exists.
     #[arg(long, env = "SKRIPTOTEKET_SPA_DIR", default_value = "frontend/dist")]
     pub spa_dir: PathBuf,
@@ -249,4 +274,26 @@ pub struct ServeArgs {
     /// Add the example tools at start when they are missing and an admin exists.
     #[arg(long, env = "SKRIPTOTEKET_SEED", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed: bool,
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let cli = Cli::parse_from([
+            "skriptoteket",
+            "serve",
+            "--jwt-secret",
+            "hemlig-nyckel-som-inte-far-synas-0123456789",
+            "--bootstrap-email",
+            "a@b.se",
+            "--bootstrap-password",
+            "hemligt-losenord",
+        ]);
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("hemlig") && shown.contains("Secret(***)"), "{shown}");
+    }
 }

@@ -2,7 +2,7 @@
 //! listen, and shut down gracefully (event streams end, running runs get a grace period).
 
 use crate::auth::jwt::JwtKeys;
-use crate::config::ServeArgs;
+use crate::config::{Secret, ServeArgs};
 use crate::execution::{RunConfig, queue};
 use crate::services::users::bootstrap_superuser;
 use crate::state::{AppState, SessionConfig};
@@ -20,7 +20,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = skriptoteket_store::connect(&args.db.database_url(), true).await.context("opening the database")?;
     tracing::info!(dialect = store.dialect(), "database ready");
 
-    if let (Some(email), Some(password)) = (&args.bootstrap_email, &args.bootstrap_password) {
+    if let (Some(email), Some(password)) = (&args.bootstrap_email, args.bootstrap_password.as_ref().map(Secret::expose))
+    {
         let created = bootstrap_superuser(store.as_ref(), email, password)
             .await
             .map_err(|e| anyhow::anyhow!("bootstrap superuser: {e}"))?;
@@ -36,7 +37,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
 
-    let keys = JwtKeys::load_or_create(args.jwt_secret.as_deref(), data_dir)?;
+    let keys = JwtKeys::load_or_create(args.jwt_secret.as_ref().map(Secret::expose), data_dir)?;
     let sessions = SessionConfig {
         ttl: Duration::from_secs(u64::from(args.session_hours.max(1)) * 3600),
         cookie_secure: args.cookie_secure,

@@ -14,9 +14,33 @@ use axum::response::{IntoResponse, Response};
 use tokio_util::io::ReaderStream;
 use uuid::Uuid;
 
-/// Types a browser could execute or render as a page are downgraded to plain bytes.
-const ACTIVE_TYPES: [&str; 6] =
-    ["text/html", "image/svg+xml", "application/javascript", "text/javascript", "application/xhtml+xml", "text/xml"];
+/// The types a download is labelled with when its name suggests one: documents, data and
+/// pictures a browser never runs. Anything else (HTML, SVG, scripts, XML, unknown) is plain
+/// bytes: an allow-list, so a type nobody thought of cannot slip through.
+const SAFE_TYPES: [&str; 22] = [
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/rtf",
+    "application/zip",
+    "application/json",
+    "text/csv",
+    "text/plain",
+    "text/markdown",
+    "text/tab-separated-values",
+    "text/calendar",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+];
 
 /// The bytes of a downloaded file.
 #[derive(utoipa::ToSchema)]
@@ -41,7 +65,7 @@ pub async fn download_artifact(
 ) -> ApiResult<Response> {
     let ArtifactFile { artifact, file } = runs::artifact(&state, &user, id, artifact_id).await?;
     let mut content_type = content_type_of(&artifact.name);
-    if ACTIVE_TYPES.contains(&content_type.as_str()) {
+    if !SAFE_TYPES.contains(&content_type.as_str()) {
         content_type = "application/octet-stream".into();
     }
     let mut response = Body::from_stream(ReaderStream::new(file)).into_response();
@@ -88,5 +112,15 @@ mod tests {
         assert!(text.starts_with("attachment; filename=\"rapport_Betyg _7B___.xlsx\""), "{text}");
         assert!(text.contains("filename*=UTF-8''rapport_Betyg%20%227B%22%0D%0A.xlsx"), "{text}");
         assert!(content_disposition("överblick.pdf").to_str().unwrap().contains("%C3%B6verblick.pdf"));
+    }
+
+    #[test]
+    fn every_allowed_type_is_what_its_extension_names() {
+        for name in ["a.pdf", "a.docx", "a.xlsx", "a.csv", "a.txt", "a.png", "a.json", "a.zip", "a.odt"] {
+            assert!(SAFE_TYPES.contains(&content_type_of(name).as_str()), "{name}: {}", content_type_of(name));
+        }
+        for name in ["a.html", "a.svg", "a.js", "a.xml", "a.xhtml", "a.wasm", "a.swf", "a.mht", "a.unknownext"] {
+            assert!(!SAFE_TYPES.contains(&content_type_of(name).as_str()), "{name}: {}", content_type_of(name));
+        }
     }
 }
