@@ -1,7 +1,9 @@
 """The child process: imports the tool's script.py, calls its entrypoint, reports the result.
 
-Runs as `python -B -m skriptoteket_runner.child` with cwd = the work dir and stdout/stderr
-connected to pipes read by the wrapper. The result goes back over a private pipe (fd number in
+Runs as `python -B -P -m skriptoteket_runner.child` with cwd = the work dir and stdout/stderr
+connected to pipes read by the wrapper. -P: neither the cwd nor /work is on sys.path while the
+runner's own modules load; script.py is loaded by its path, and only then is the work dir put on
+sys.path, for the tool's own imports (as on the original platform). The result goes back over a private pipe (fd number in
 SKRIPTOTEKET_RESULT_FD, removed from the environment before the tool is imported), so a full disk
 cannot lose it and a file the tool writes cannot replace it.
 """
@@ -43,6 +45,8 @@ def run_tool() -> dict:
     work_dir = env["SKRIPTOTEKET_WORK_DIR"]
     script_path = env["SKRIPTOTEKET_SCRIPT_PATH"]
     entrypoint = env.get("SKRIPTOTEKET_ENTRYPOINT") or "run_tool"
+    # For the tool's imports only (a module it wrote next to script.py); the script itself is
+    # loaded by path below, and -P kept the work dir off sys.path until now.
     if work_dir not in sys.path:
         sys.path.insert(0, work_dir)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tarfile
@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 
-from skriptoteket_runner import archive, frames
+from skriptoteket_runner import archive, artifacts, frames
 from skriptoteket_runner import result as results
 
 STREAM_LIMIT = 200 * 1024  # bytes forwarded per stream (stdout, stderr)
@@ -28,6 +28,7 @@ RESULT_LIMIT = 16 * 1024 * 1024  # far above the host's budgets; protects the wr
 COALESCE_MS = 10  # output waits this long for its continuation (e.g. print's newline)...
 COALESCE_MAX_MS = 50  # ...but is never held back longer than this
 JOIN_TIMEOUT = 5.0  # seconds to wait for pipes to drain once every tool process is dead
+CHILD_ARGV = [sys.executable, "-B", "-P", "-m", "skriptoteket_runner.child"]
 
 
 class Paths:
@@ -131,7 +132,9 @@ def run(paths: Paths, out: frames.FrameWriter, stdin) -> tuple[dict, int | None]
     ]
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-B", "-m", "skriptoteket_runner.child"],
+            # -P (safe path): neither /work nor the cwd goes on the child's sys.path before the
+            # tool runs; the tool's script is loaded by its path (child.py), not found on it.
+            CHILD_ARGV,
             cwd=paths.work,
             env=child_env(paths, result_write),
             stdin=subprocess.DEVNULL,
@@ -306,56 +309,70 @@ _SIGNALS = {s.value for s in signal.Signals}
 
 
 def send_result(paths: Paths, result: dict, out: frames.FrameWriter) -> None:
-    """Fill in artifacts, write result.json, stream the result tar as R frames."""
-    artifacts = []
-    for rel, path in archive.regular_files(paths.output):
-        try:
-            rel.encode("utf-8")
-        except UnicodeEncodeError:
-            if isinstance(result.get("outputs"), list):
-                result["outputs"].append(
-                    {"kind": "notice", "level": "warning",
-                     "message": "An output file whose name is not valid UTF-8 was skipped."}
-                )
-            continue
-        artifacts.append((f"output/{rel}", path, os.lstat(path).st_size))
-    result["artifacts"] = [{"path": name, "bytes": size} for name, _, size in artifacts]
-    data = results.dumps(result)
-    _write_result_file(paths.result, data)
+    """Pick the artifacts, write result.json, stream the result tar as R frames.
 
-    stream = frames.ResultTarStream(out)
-    with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-        info = tarfile.TarInfo("result.json")
-        info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
-        tar.addfile(info, io.BytesIO(data))
-        for name, path, _ in artifacts:
-            _add_regular_file(tar, name, path)
-    stream.flush()
+    Only what artifacts.select kept is streamed (no sparse file, none over the caps), each from
+    the descriptor it was judged on and exactly as many bytes as it was judged to have, so the
+    stream is bounded by SKRIPTOTEKET_ARTIFACT_LIMITS whatever the tool left behind.
+    """
+    limits = artifacts.limits_from_env()
+    kept, skipped = artifacts.select(paths.output, limits)
+    try:
+        note = artifacts.notice(skipped, limits)
+        if note is not None and isinstance(result.get("outputs"), list):
+            result["outputs"].append(note)
+        result["artifacts"] = [{"path": a.name, "bytes": a.size} for a in kept]
+        data = results.dumps(result)
+        _write_result_file(paths.result, data)
+
+        stream = frames.ResultTarStream(out)
+        with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT,
+                          copybufsize=frames.MAX_PAYLOAD) as tar:
+            info = tarfile.TarInfo("result.json")
+            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+            for artifact in kept:
+                info = tarfile.TarInfo(artifact.name)
+                info.size, info.mode = artifact.size, 0o644
+                info.mtime = int(os.fstat(artifact.fd).st_mtime)
+                tar.addfile(info, artifacts.BoundedReader(artifact.fd, artifact.size))
+        stream.flush()
+    finally:
+        for artifact in kept:
+            os.close(artifact.fd)
 
 
 def _write_result_file(path: str, data: bytes) -> None:
-    # Best effort: the tar carries the authoritative copy, and the tool may have filled the disk
-    # or put a directory or link where result.json goes.
+    """Best effort: the tar carries the authoritative copy, and the tool may have filled the disk
+    or put a directory or link where result.json goes. The temporary file has a random name and
+    is created with O_EXCL|O_NOFOLLOW, so a link the tool planted is never followed (it could
+    point at /proc/self/fd/N, i.e. our frame stream); os.replace swaps a link at result.json
+    itself, never its target."""
+    tmp = None
     try:
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path)
-        tmp = f"{path}.tmp-{os.getpid()}"
-        with open(tmp, "wb") as f:
+        directory, base = os.path.split(path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        for attempt in range(3):
+            candidate = os.path.join(directory, f".{base}.{secrets.token_hex(16)}.tmp")
+            try:
+                fd = os.open(candidate, flags, 0o600)
+            except FileExistsError:  # 128 random bits: only a test gets here
+                if attempt == 2:
+                    raise
+                continue
+            tmp = candidate
+            break
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.replace(tmp, path)  # replaces a link itself, never its target
+        os.replace(tmp, path)
+        tmp = None
     except OSError as exc:
         print(f"skriptoteket-runner: could not write {path}: {exc}", file=sys.stderr)
-
-
-def _add_regular_file(tar: tarfile.TarFile, name: str, path: str) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(f.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            return
-        info = tarfile.TarInfo(name)
-        info.size, info.mode, info.mtime = st.st_size, 0o644, int(st.st_mtime)
-        tar.addfile(info, f)
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

@@ -4,7 +4,7 @@ import subprocess
 import sys
 import time
 
-from conftest import RUNNER_DIR, make_tar, wrapper_env
+from conftest import RUNNER_DIR, WRAPPER_ARGV, make_tar, wrapper_env
 from skriptoteket_runner.frames import MAX_PAYLOAD, read_frames
 
 
@@ -253,7 +253,7 @@ def test_stdin_left_open_after_tar(tmp_path):
     data = make_tar({"script.py": "def run_tool(i, o):\n    return 'ok'\n"})
     data = data[: 512 * 4]  # PAX: header + data block + two zero blocks, no padding
     proc = subprocess.Popen(
-        [sys.executable, "-m", "skriptoteket_runner"], stdin=subprocess.PIPE,
+        WRAPPER_ARGV, stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, env=wrapper_env(tmp_path / "work"),
     )
     proc.stdin.write(data)
@@ -273,7 +273,7 @@ def test_output_is_streamed_live(tmp_path):
         "def run_tool(i, o):\n    time.sleep(2)\n    return 'ok'\n"
     )})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "skriptoteket_runner"], stdin=subprocess.PIPE,
+        WRAPPER_ARGV, stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, env=wrapper_env(tmp_path / "work"),
     )
     proc.stdin.write(data)
