@@ -10,7 +10,11 @@
 #      pypdf) and sees HOME, XDG_CACHE_HOME and SKRIPTOTEKET_RESULT_PATH;
 #   4. a tool calling pandoc through pypandoc makes a .docx that python-docx opens;
 #   5. the two document examples seeded on a fresh install (backend/server/src/seed/
-#      class_certificate.py, markdown_to_docx.py) make their PDF and .docx.
+#      class_certificate.py, markdown_to_docx.py) make their PDF and .docx;
+#   6. hostile tools (issue 11): a 1 TB sparse file in output/ ends the run in seconds with a
+#      notice and without that artifact (the time is printed); a link planted at the wrapper's
+#      old temp name for result.json (to /proc/self/fd/3, the frame stream) changes nothing; PID
+#      1 and the child run with -P (no /work on their sys.path).
 # Every tool runs with the hardening of a real run (read-only root, no network, user 10001, no
 # capabilities, tmpfs /work and /tmp, pids/memory/CPU limits).
 # CONTAINER_ENGINE (docker or podman) and RUNNER_IMAGE pick the engine and the image.
@@ -66,6 +70,10 @@ printf '{"settings": {"separator": ";", "greeting": "hej"}}' >"$TMP/in/memory.js
 printf 'namn;poäng\nAda;5\n' >"$TMP/in/input/elever.csv"
 printf 'andra filen\n' >"$TMP/in/input/noter.txt"
 
+# At most this much of a container's stdout is kept: a run that streams more is broken (the
+# wrapper sends at most 200 MiB of artifacts); head ends the pipe and pipefail fails the test.
+FRAMES_CAP=$((256 * 1024 * 1024))
+
 # hardened IN OUT [engine args…]: run the tool in directory IN (script.py, memory.json, input/…)
 # like the host does (tar on stdin, the same hardening and SKRIPTOTEKET_* paths), decode the
 # frames and extract the result tar into OUT; the decoded log goes to OUT.log.
@@ -83,7 +91,7 @@ hardened() {
         --label org.skriptoteket.smoke-test=true \
         -e SKRIPTOTEKET_SCRIPT_PATH=/work/script.py -e SKRIPTOTEKET_INPUT_DIR=/work/input \
         -e SKRIPTOTEKET_MEMORY_PATH=/work/memory.json -e SKRIPTOTEKET_OUTPUT_DIR=/work/output \
-        "$@" "$IMAGE" >"$out.frames"
+        "$@" "$IMAGE" | head -c "$FRAMES_CAP" >"$out.frames"
   python3 runner/tools/decode_frames.py --extract "$out" <"$out.frames" >"$out.log"
 }
 
@@ -253,4 +261,73 @@ assert result["outputs"][1]["rows"] == [{"rubrik": "Läsårsplan"}, {"rubrik": "
 print("examples: klassintyg.pdf with 3 certificates, 'Läsårsplan 7B.docx' with 2 headings")
 PY
 
-echo "runner image smoke test passed ($IMAGE on $ENGINE, hardened run in ${elapsed} ms)"
+echo "== hostile: a 1 TB sparse file in output/ (issue 11 finding 1)"
+mkdir -p "$TMP/sparse"
+cat >"$TMP/sparse/script.py" <<'PY'
+import os
+
+
+def run_tool(input_dir, output_dir):
+    with open(os.path.join(output_dir, "big.bin"), "wb") as f:
+        f.truncate(10**12)  # sparse: costs nothing on tmpfs
+    with open(os.path.join(output_dir, "kvar.txt"), "w") as f:
+        f.write("kvar")
+    return "klart"
+PY
+# A broken bound would stream zeros until killed: a watchdog kills the container after 60 s.
+name="skriptoteket-smoke-sparse-$$"
+( sleep 60; "$ENGINE" kill "$name" >/dev/null 2>&1 ) &
+watchdog=$!
+start=$(date +%s%N)
+hardened "$TMP/sparse" "$TMP/sparse-out" --name "$name"
+sparse_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+kill "$watchdog" 2>/dev/null || true
+python3 - "$TMP/sparse-out" "$sparse_ms" <<'PY'
+import json, os, pathlib, sys
+
+out, ms = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+assert result["status"] == "succeeded", result
+assert result["artifacts"] == [{"path": "output/kvar.txt", "bytes": 4}], result["artifacts"]
+assert not (out / "output" / "big.bin").exists()
+notices = [o["message"] for o in result["outputs"] if o["kind"] == "notice"]
+assert notices == ["Filen big.bin sparades inte: den är större än 50 MB."], notices
+frames = os.path.getsize(str(out) + ".frames")
+assert frames < 64 * 1024, frames
+assert ms < 5000, f"the run took {ms} ms"
+print(f"1 TB sparse file: skipped with the notice, {frames} bytes of frames, run took {ms} ms")
+PY
+
+echo "== hostile: a link planted at the old temp name of result.json; -P for PID 1 and the child"
+mkdir -p "$TMP/planted"
+cat >"$TMP/planted/script.py" <<'PY'
+import os
+import sys
+
+
+def run_tool(input_dir, output_dir):
+    # The wrapper (PID 1) used to write /work/result.json.tmp-1 with open(); fd 3 is its frames.
+    for fd in range(3, 8):
+        suffix = "" if fd == 3 else f"-{fd}"
+        os.symlink(f"/proc/self/fd/{fd}", f"/work/result.json.tmp-1{suffix}")
+    return {"outputs": [], "state": {
+        "pid1": open("/proc/1/cmdline").read().split("\0")[:-1],
+        "child": open("/proc/self/cmdline").read().split("\0")[:-1],
+        "safe_path": sys.flags.safe_path,
+    }}
+PY
+hardened "$TMP/planted" "$TMP/planted-out"
+python3 - "$TMP/planted-out" <<'PY'
+import json, pathlib, sys
+
+out = pathlib.Path(sys.argv[1])
+result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+assert result["status"] == "succeeded", result  # the frames decoded: nothing was injected
+state = result["state"]
+assert state["pid1"] == ["/opt/venv/bin/python", "-B", "-P", "-m", "skriptoteket_runner"], state
+assert state["child"][1:] == ["-B", "-P", "-m", "skriptoteket_runner.child"], state
+assert state["safe_path"] is True, state
+print("planted links ignored, result intact; PID 1 and the child run with -P")
+PY
+
+echo "runner image smoke test passed ($IMAGE on $ENGINE, hardened run in ${elapsed} ms, 1 TB sparse file in ${sparse_ms} ms)"
