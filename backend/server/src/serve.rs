@@ -51,6 +51,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(error = %e, "could not look for containers left by an earlier process");
     }
     let runs = RunConfig {
+        max_streams_per_user: crate::execution::DEFAULT_MAX_STREAMS_PER_USER,
         artifacts_root: args.storage.artifacts_root(data_dir),
         uploads_root: data_dir.join("uploads"),
         max_concurrency: args.runner_max_concurrency.max(1),

@@ -5,6 +5,7 @@ use crate::auth::rate_limit::LoginLimiter;
 use crate::execution::RunConfig;
 use crate::execution::hub::RunHub;
 use crate::execution::metrics::Metrics;
+use crate::execution::streams::StreamCounter;
 use crate::execution::syntax::SyntaxChecker;
 use skriptoteket_domain::Store;
 use skriptoteket_domain::execution::Runner;
@@ -25,6 +26,8 @@ pub struct Inner {
     pub runs: RunConfig,
     pub login_limiter: LoginLimiter,
     pub hub: RunHub,
+    /// Runs followed right now, per user.
+    pub streams: StreamCounter,
     /// Wakes a queue worker when a run is enqueued.
     pub queue_wake: Notify,
     pub metrics: Metrics,
@@ -58,6 +61,7 @@ impl AppState {
             runs,
             login_limiter: LoginLimiter::default(),
             hub: RunHub::default(),
+            streams: StreamCounter::default(),
             queue_wake: Notify::new(),
             metrics: Metrics::default(),
             syntax: SyntaxChecker::default(),

@@ -23,6 +23,9 @@ pub enum HubEvent {
 struct Entry {
     tx: Option<broadcast::Sender<HubEvent>>,
     cancel: Option<CancellationToken>,
+    /// A task re-reads this run from the database for all its followers (runs executed by
+    /// another process send nothing here); one per run, however many follow it.
+    polled: bool,
 }
 
 #[derive(Default, Clone)]
@@ -92,12 +95,47 @@ impl RunHub {
 
     fn release(&self, run: Uuid) {
         let mut entries = self.entries.lock().expect("hub lock");
-        let unused = entries
-            .get(&run)
-            .is_some_and(|e| e.cancel.is_none() && e.tx.as_ref().is_none_or(|tx| tx.receiver_count() == 0));
+        let unused = entries.get(&run).is_some_and(|e| {
+            !e.polled && e.cancel.is_none() && e.tx.as_ref().is_none_or(|tx| tx.receiver_count() == 0)
+        });
         if unused {
             entries.remove(&run);
         }
+    }
+
+    /// Claims the poll of `run` for the caller; false when another task already polls it.
+    pub fn claim_poll(&self, run: Uuid) -> bool {
+        let mut entries = self.entries.lock().expect("hub lock");
+        let entry = entries.entry(run).or_default();
+        !std::mem::replace(&mut entry.polled, true)
+    }
+
+    /// Whether anyone still follows `run`; when nobody does, the poll is released and the
+    /// poller should stop.
+    pub fn keep_polling(&self, run: Uuid) -> bool {
+        let mut entries = self.entries.lock().expect("hub lock");
+        let followed = entries.get(&run).and_then(|e| e.tx.as_ref()).is_some_and(|tx| tx.receiver_count() > 0);
+        if !followed && let Some(entry) = entries.get_mut(&run) {
+            entry.polled = false;
+        }
+        drop(entries);
+        if !followed {
+            self.release(run);
+        }
+        followed
+    }
+
+    /// The poll of `run` is over (the run ended or the server stops).
+    pub fn end_poll(&self, run: Uuid) {
+        if let Some(entry) = self.entries.lock().expect("hub lock").get_mut(&run) {
+            entry.polled = false;
+        }
+        self.release(run);
+    }
+
+    /// Runs being polled right now (for tests: one poll per run, however many follow it).
+    pub fn polls(&self) -> usize {
+        self.entries.lock().expect("hub lock").values().filter(|e| e.polled).count()
     }
 
     /// Runs tracked right now (for tests that check nothing leaks).

@@ -4,11 +4,15 @@
 pub mod hub;
 pub mod metrics;
 pub mod queue;
+pub mod streams;
 pub mod syntax;
 pub mod uploads;
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// Enough for a teacher with a dozen tabs; far below what would wear the server down.
+pub const DEFAULT_MAX_STREAMS_PER_USER: usize = 20;
 
 /// Run-related configuration, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -19,6 +23,8 @@ pub struct RunConfig {
     pub max_queue: u64,
     /// Queued or running runs one user may have at once, so nobody fills the queue alone.
     pub max_active_per_user: u64,
+    /// Runs one user may follow at once (event streams and `Prefer: wait`).
+    pub max_streams_per_user: usize,
     pub timeout_production: Duration,
     pub timeout_sandbox: Duration,
     /// Names this process in run claims and container labels.
@@ -35,6 +41,7 @@ impl RunConfig {
             max_concurrency: 1,
             max_queue: 50,
             max_active_per_user: 10,
+            max_streams_per_user: DEFAULT_MAX_STREAMS_PER_USER,
             timeout_production: Duration::from_secs(120),
             timeout_sandbox: Duration::from_secs(60),
             instance: instance.to_owned(),

@@ -356,7 +356,8 @@ async fn the_longest_form_values_allowed_reach_the_tool() {
     let Some(backend) = backends().into_iter().next() else { return };
     let Some(app) = docker_app(backend).await else { return };
     let schema = json!({ "fields": [{ "name": "text", "kind": "text", "label": "Text" }] });
-    let source = "from skriptoteket import inputs\ndef run_tool(i, o):\n    return 'längd %d' % len(inputs()['text'])\n";
+    let source =
+        "from skriptoteket import inputs\ndef run_tool(i, o):\n    return 'längd %d' % len(inputs()['text'])\n";
     app.publish_tool("langtext", source, schema, Value::Null).await;
     let user = app.token(Role::User).await;
     // Just under the 64 KiB cap: far from the kernel's 128 KiB per variable, so the container starts.

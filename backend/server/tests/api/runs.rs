@@ -343,3 +343,65 @@ async fn form_values_too_long_for_the_tools_environment_and_huge_choice_lists_ar
     })
     .await;
 }
+
+#[tokio::test]
+async fn dropped_event_streams_leave_nothing_behind_and_followers_share_one_poll() {
+    let Some(backend) = backends().into_iter().next() else { return };
+    let app = TestApp::build(backend, Engine::Fake(Arc::new(FakeRunner::default())), |c| {
+        c.max_streams_per_user = 5000;
+    })
+    .await;
+    app.publish_tool("folj", "sleep=30", Value::Null, Value::Null).await;
+    let user = app.token(Role::User).await;
+    let run = app.post_form("/api/tools/folj/run", &user, &[], &[]).await;
+    let events = format!("/api/runs/{}/events", run.body["id"].as_str().unwrap());
+    let open = |_| {
+        let request = axum::http::Request::builder()
+            .uri(&events)
+            .header(header::AUTHORIZATION, format!("Bearer {user}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        tower::ServiceExt::oneshot(app.router.clone(), request)
+    };
+    // 50 live followers: one poll of the database for all of them.
+    let live: Vec<_> = futures::future::join_all((0..50).map(open)).await.into_iter().map(Result::unwrap).collect();
+    assert!(live.iter().all(|r| r.status() == StatusCode::OK));
+    assert_eq!(app.state.streams.total(), 50);
+    assert_eq!(app.state.hub.polls(), 1, "followers share one poll");
+    drop(live);
+    // 2 000 streams opened and dropped at once.
+    for chunk in 0..4 {
+        let opened = futures::future::join_all((0..500).map(open)).await;
+        assert!(opened.iter().all(|r| r.as_ref().unwrap().status() == StatusCode::OK), "chunk {chunk}");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while (app.state.streams.total() > 0 || app.state.hub.polls() > 0) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.state.streams.total(), 0, "every follower task ended with its client");
+    assert_eq!(app.state.hub.polls(), 0, "and the poll with the last follower");
+}
+
+#[tokio::test]
+async fn a_user_follows_at_most_max_streams_runs_at_once() {
+    let Some(backend) = backends().into_iter().next() else { return };
+    let app =
+        TestApp::build(backend, Engine::Fake(Arc::new(FakeRunner::default())), |c| c.max_streams_per_user = 3).await;
+    app.publish_tool("tre", "sleep=30", Value::Null, Value::Null).await;
+    let user = app.token(Role::User).await;
+    let run = app.post_form("/api/tools/tre/run", &user, &[], &[]).await;
+    let events = format!("/api/runs/{}/events", run.body["id"].as_str().unwrap());
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let request = axum::http::Request::builder()
+            .uri(&events)
+            .header(header::AUTHORIZATION, format!("Bearer {user}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        open.push(tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap());
+    }
+    app.call(Method::GET, &events, Some(&user), None).await.problem(429, "too_many_streams");
+    let waited = app.post_form("/api/tools/tre/run", &user, &[], &[("prefer", "wait=1")]).await;
+    assert_eq!(waited.status, StatusCode::ACCEPTED, "a queued run is still answered, without waiting: {}", waited.body);
+    drop(open);
+}

@@ -1,11 +1,14 @@
-//! Following a run: the one place that subscribes to the run hub, races its events against a
-//! poll tick (runs executed by another server process have no live feed here) and re-reads the
-//! run. The event stream (SSE) maps its updates to events; `Prefer: wait` reads it until the end.
+//! Following a run: the one place that subscribes to the run hub and re-reads the run. Each
+//! follower listens to the hub only; one poll task per followed run re-reads it from the
+//! database once a second for all of them (runs executed by another server process send
+//! nothing to this hub) and announces what changed. The event stream (SSE) maps the updates
+//! to events; `Prefer: wait` reads them until the end.
 
 use super::{RunView, get};
 use crate::auth::CurrentUser;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::execution::hub::{HubEvent, Subscription};
+use crate::execution::streams::StreamGuard;
 use crate::state::AppState;
 use skriptoteket_domain::execution::LogStream;
 use skriptoteket_domain::run::RunStatus;
@@ -15,7 +18,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 use uuid::Uuid;
 
-/// How often a followed run is re-read from the database when the hub says nothing.
+/// How often a followed run is re-read from the database, for all its followers together.
 const POLL: Duration = Duration::from_secs(1);
 /// Longest `Prefer: wait=N` honoured.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -30,17 +33,63 @@ pub enum RunUpdate {
 }
 
 /// Follows a run I may see. The stream ends after `Finished`, when the server shuts down, or
-/// when the reader drops it (the task behind it notices at once, not at its next send).
+/// when the reader drops it (the task behind it notices at once, not at its next send). A user
+/// follows at most `max_streams_per_user` runs at once (429 beyond).
 pub async fn follow(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<ReceiverStream<RunUpdate>> {
+    let place = state.streams.try_open(user.user.id, state.runs.max_streams_per_user).ok_or_else(|| {
+        ApiError::TooManyRequests {
+            code: "too_many_streams",
+            detail: format!(
+                "You are following {} runs at once already. Close some tabs and try again.",
+                state.runs.max_streams_per_user
+            ),
+            retry_after_seconds: 5,
+        }
+    })?;
     // Subscribe before reading the run, so nothing between the two is missed.
     let sub = state.hub.subscribe(id);
     let view = get(state, user, id).await?;
+    if !view.run.status.is_final() && state.hub.claim_poll(id) {
+        tokio::spawn(poll(state.clone(), id, view.run.status));
+    }
     let (tx, rx) = mpsc::channel(64);
-    tokio::spawn(feed(state.clone(), user.clone(), view, sub, tx));
+    tokio::spawn(feed(state.clone(), user.clone(), view, sub, tx, place));
     Ok(ReceiverStream::new(rx))
 }
 
-async fn feed(state: AppState, user: CurrentUser, view: RunView, mut sub: Subscription, tx: mpsc::Sender<RunUpdate>) {
+/// The one poll of a followed run: announces a status change to the hub, and the end.
+async fn poll(state: AppState, id: Uuid, mut last: RunStatus) {
+    let mut tick = tokio::time::interval(POLL);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = state.shutdown.cancelled() => break,
+        }
+        if !state.hub.keep_polling(id) {
+            return;
+        }
+        let Ok(Some(run)) = state.store.run_by_id(id).await else { continue };
+        if run.status != last {
+            last = run.status;
+            state.hub.publish(id, HubEvent::Status(last));
+        }
+        if last.is_final() {
+            state.hub.publish(id, HubEvent::Finished);
+            break;
+        }
+    }
+    state.hub.end_poll(id);
+}
+
+async fn feed(
+    state: AppState,
+    user: CurrentUser,
+    view: RunView,
+    mut sub: Subscription,
+    tx: mpsc::Sender<RunUpdate>,
+    _place: StreamGuard,
+) {
     let id = view.run.id;
     let show_stderr = view.show_stderr;
     let send = |update: RunUpdate| async { tx.send(update).await.is_ok() };
@@ -52,11 +101,9 @@ async fn feed(state: AppState, user: CurrentUser, view: RunView, mut sub: Subscr
         return;
     }
     let mut last = view.run.status;
-    let mut poll = tokio::time::interval(POLL);
-    poll.tick().await;
     while !last.is_final() {
-        // Output chunks are forwarded as they come; only a status change, the end, a lag or the
-        // poll tick is a reason to re-read the run from the database.
+        // Output chunks and status changes are forwarded as they come; the end, a lag or a
+        // closed hub is the reason to re-read the run from the database.
         let reread = tokio::select! {
             event = sub.rx.recv() => match event {
                 Ok(HubEvent::Output { stream, text }) => {
@@ -65,17 +112,17 @@ async fn feed(state: AppState, user: CurrentUser, view: RunView, mut sub: Subscr
                     }
                     false
                 }
-                Ok(HubEvent::Status(status)) if status != last && !status.is_final() => {
-                    last = status;
-                    if !send(RunUpdate::Status(status)).await {
-                        return;
+                Ok(HubEvent::Status(status)) if !status.is_final() => {
+                    if status != last {
+                        last = status;
+                        if !send(RunUpdate::Status(status)).await {
+                            return;
+                        }
                     }
                     false
                 }
-                // The end, a lagging receiver, or a closed hub: the database decides.
                 _ => true,
             },
-            _ = poll.tick() => true,
             () = tx.closed() => return,
             () = state.shutdown.cancelled() => return,
         };
@@ -118,7 +165,8 @@ pub(super) async fn wait_for(
         return Ok(view);
     }
     let deadline = tokio::time::Instant::now() + wait.min(MAX_WAIT);
-    let mut updates = follow(state, user, view.run.id).await?;
+    // The run is queued already: without a free place to follow it, answer it as it is (202).
+    let Ok(mut updates) = follow(state, user, view.run.id).await else { return Ok(view) };
     loop {
         match tokio::time::timeout_at(deadline, updates.next()).await {
             Ok(Some(RunUpdate::Finished(done))) => return Ok(*done),
