@@ -29,6 +29,16 @@ COALESCE_MS = 10  # output waits this long for its continuation (e.g. print's ne
 COALESCE_MAX_MS = 50  # ...but is never held back longer than this
 JOIN_TIMEOUT = 5.0  # seconds to wait for pipes to drain once every tool process is dead
 CHILD_ARGV = [sys.executable, "-B", "-P", "-m", "skriptoteket_runner.child"]
+# What a run carries in run.json rather than in the container's environment: a pre-started
+# container is created before its run exists, so everything per run arrives on stdin.
+RUN_VARIABLES = (
+    "SKRIPTOTEKET_ENTRYPOINT",
+    "SKRIPTOTEKET_INPUTS",
+    "SKRIPTOTEKET_INPUT_MANIFEST",
+    "SKRIPTOTEKET_ACTION",
+)
+RUN_JSON = "run.json"
+RUN_JSON_LIMIT = 1024 * 1024
 
 
 class Paths:
@@ -118,6 +128,7 @@ def run(paths: Paths, out: frames.FrameWriter, stdin) -> tuple[dict, int | None]
     os.makedirs(paths.output, exist_ok=True)
     if not os.path.isfile(paths.script):
         return results.failed("The run has no script.py."), None
+    run_env = read_run_env(paths.work)
 
     # Pipes and reader threads exist before the child does: a tool that exhausts the pids limit
     # at once must not stop the wrapper from starting the threads that drain its output.
@@ -136,7 +147,7 @@ def run(paths: Paths, out: frames.FrameWriter, stdin) -> tuple[dict, int | None]
             # tool runs; the tool's script is loaded by its path (child.py), not found on it.
             CHILD_ARGV,
             cwd=paths.work,
-            env=child_env(paths, result_write),
+            env=child_env(paths, result_write, run_env),
             stdin=subprocess.DEVNULL,
             stdout=out_write,
             stderr=err_write,
@@ -158,8 +169,33 @@ def run(paths: Paths, out: frames.FrameWriter, stdin) -> tuple[dict, int | None]
     return _child_result(collected.get("data"), returncode), returncode
 
 
-def child_env(paths: Paths, result_fd: int) -> dict:
+def read_run_env(work_dir: str) -> dict:
+    """The run's own variables from work_dir/run.json (`{"env": {name: text}}`), which is then
+    removed: only the names in RUN_VARIABLES, only text values. Missing or malformed: none."""
+    path = os.path.join(work_dir, RUN_JSON)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return {}
+    try:
+        with os.fdopen(fd, "rb") as f:
+            data = json.loads(f.read(RUN_JSON_LIMIT + 1)[:RUN_JSON_LIMIT])
+    except (OSError, ValueError):
+        data = None
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    env = data.get("env") if isinstance(data, dict) else None
+    if not isinstance(env, dict):
+        return {}
+    return {k: v for k, v in env.items() if k in RUN_VARIABLES and isinstance(v, str) and "\0" not in v}
+
+
+def child_env(paths: Paths, result_fd: int, run_env: dict | None = None) -> dict:
     env = dict(os.environ)
+    env.update(run_env or {})
     env.update(
         SKRIPTOTEKET_WORK_DIR=paths.work,
         SKRIPTOTEKET_SCRIPT_PATH=paths.script,

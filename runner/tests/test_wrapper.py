@@ -319,3 +319,35 @@ def test_check_prints_versions():
     # the helpers and the original platform's names for them always import
     assert report["libraries"]["skriptoteket-runner"]
     assert proc.returncode == (0 if report["ok"] else 1)
+
+
+def test_the_runs_variables_arrive_in_run_json_and_it_is_gone_before_the_tool_runs(run_tool):
+    """A pre-started container gets its run's variables on stdin (run.json), not at creation."""
+    script = (
+        "import os, json\n"
+        "def go(input_dir, output_dir):\n"
+        "    return {'outputs': [{'kind': 'json', 'value': {\n"
+        "        'inputs': os.environ['SKRIPTOTEKET_INPUTS'],\n"
+        "        'action': os.environ.get('SKRIPTOTEKET_ACTION'),\n"
+        "        'home': os.environ.get('SKRIPTOTEKET_OUTPUT_DIR', '') != '',\n"
+        "        'sneaky': os.environ.get('PATH_EXTRA'),\n"
+        "        'run_json_left': os.path.exists(os.path.join(os.path.dirname(input_dir), 'run.json'))}}]}\n"
+    )
+    run_json = json.dumps({"env": {
+        "SKRIPTOTEKET_ENTRYPOINT": "go",
+        "SKRIPTOTEKET_INPUTS": '{"klass": "7B"}',
+        "SKRIPTOTEKET_ACTION": '{"action_id": "a", "input": {}, "state": {"n": 1}}',
+        "PATH_EXTRA": "not allowed",
+        "SKRIPTOTEKET_OUTPUT_DIR": "/etc",
+    }})
+    run = run_tool(script, files={"run.json": run_json})
+    value = run.result["outputs"][0]["value"]
+    assert value["inputs"] == '{"klass": "7B"}'
+    assert json.loads(value["action"])["state"] == {"n": 1}
+    assert value["sneaky"] is None, "only the run's own variables are taken"
+    assert value["run_json_left"] is False
+
+
+def test_a_malformed_run_json_is_ignored(run_tool):
+    run = run_tool("def run_tool(i, o):\n    return 'ok'\n", files={"run.json": "{not json"})
+    assert run.result["status"] == "succeeded"

@@ -1,5 +1,7 @@
-//! The tar stream written to the container's stdin: `script.py`, `memory.json`,
-//! `action.json` (follow-up runs) and `input/<file>` for each upload.
+//! The tar stream written to the container's stdin: `run.json` (the run's own variables),
+//! `script.py`, `memory.json`, `action.json` (follow-up runs) and `input/<file>` for each
+//! upload. Everything that differs between runs travels here, so a container can be created
+//! and started before its run exists.
 
 use std::io;
 use std::path::PathBuf;
@@ -22,6 +24,8 @@ pub fn is_safe_file_name(name: &str) -> bool {
 }
 
 pub struct InputBundle<'a> {
+    /// `{"env": {name: text}}`: the variables the wrapper hands the tool for this run.
+    pub run_json: &'a [u8],
     pub script: &'a str,
     pub memory_json: &'a [u8],
     pub action_json: Option<&'a [u8]>,
@@ -30,6 +34,7 @@ pub struct InputBundle<'a> {
 
 pub fn build(bundle: &InputBundle<'_>) -> io::Result<Vec<u8>> {
     let mut builder = tar::Builder::new(Vec::new());
+    append(&mut builder, "run.json", bundle.run_json)?;
     append(&mut builder, "script.py", bundle.script.as_bytes())?;
     append(&mut builder, "memory.json", bundle.memory_json)?;
     if let Some(action) = bundle.action_json {
@@ -83,11 +88,12 @@ mod tests {
         let upload = dir.path().join("blob");
         std::fs::write(&upload, b"a,b\n1,2\n").unwrap();
         let files = [InputFile { name: "elever.csv".into(), path: upload }];
-        let tar =
-            build(&InputBundle { script: "print(1)", memory_json: b"{}", action_json: None, files: &files }).unwrap();
+        let bundle =
+            InputBundle { run_json: b"{}", script: "print(1)", memory_json: b"{}", action_json: None, files: &files };
+        let tar = build(&bundle).unwrap();
         let mut archive = tar::Archive::new(&tar[..]);
         let names: Vec<String> =
             archive.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect();
-        assert_eq!(names, ["script.py", "memory.json", "input", "input/elever.csv"]);
+        assert_eq!(names, ["run.json", "script.py", "memory.json", "input", "input/elever.csv"]);
     }
 }

@@ -103,29 +103,34 @@ impl DockerRunner {
         }
     }
 
-    fn environment(request: &RunRequest) -> Vec<String> {
+    /// The container's environment: the same for every run (paths and caps), so a container
+    /// can be made before its run; what is per run goes in `run.json` (`run_json`).
+    fn environment(&self) -> Vec<String> {
+        vec![
+            "SKRIPTOTEKET_SCRIPT_PATH=/work/script.py".into(),
+            "SKRIPTOTEKET_INPUT_DIR=/work/input".into(),
+            "SKRIPTOTEKET_MEMORY_PATH=/work/memory.json".into(),
+            "SKRIPTOTEKET_OUTPUT_DIR=/work/output".into(),
+            format!("SKRIPTOTEKET_ARTIFACT_LIMITS={}", self.limits.artifact_limits_json()),
+        ]
+    }
+
+    /// The run's own variables, for the wrapper to hand the tool (docs/runner-protocol.md).
+    fn run_json(request: &RunRequest) -> Vec<u8> {
         let manifest = serde_json::json!({
             "files": request.files.iter().map(|f| serde_json::json!({
                 "name": f.name, "path": format!("/work/input/{}", f.name), "bytes": f.bytes,
             })).collect::<Vec<_>>()
         });
         let action = request.action.as_ref().map(|a| a.to_string()).unwrap_or_default();
-        vec![
-            format!("SKRIPTOTEKET_ENTRYPOINT={}", request.entrypoint),
-            "SKRIPTOTEKET_SCRIPT_PATH=/work/script.py".into(),
-            "SKRIPTOTEKET_INPUT_DIR=/work/input".into(),
-            format!("SKRIPTOTEKET_INPUT_MANIFEST={manifest}"),
-            format!("SKRIPTOTEKET_INPUTS={}", request.inputs),
-            "SKRIPTOTEKET_MEMORY_PATH=/work/memory.json".into(),
-            format!("SKRIPTOTEKET_ACTION={action}"),
-            "SKRIPTOTEKET_OUTPUT_DIR=/work/output".into(),
-        ]
-    }
-
-    fn environment_for(&self, request: &RunRequest) -> Vec<String> {
-        let mut env = Self::environment(request);
-        env.push(format!("SKRIPTOTEKET_ARTIFACT_LIMITS={}", self.limits.artifact_limits_json()));
-        env
+        serde_json::json!({ "env": {
+            "SKRIPTOTEKET_ENTRYPOINT": request.entrypoint,
+            "SKRIPTOTEKET_INPUT_MANIFEST": manifest.to_string(),
+            "SKRIPTOTEKET_INPUTS": request.inputs.to_string(),
+            "SKRIPTOTEKET_ACTION": action,
+        }})
+        .to_string()
+        .into_bytes()
     }
 
     fn output_limits(&self) -> OutputLimits {
@@ -146,12 +151,14 @@ impl DockerRunner {
         cancel: &CancellationToken,
     ) -> (Ending, Option<Pump>, OutputBundle) {
         let memory = serde_json::json!({ "settings": request.settings }).to_string();
+        let run_json = Self::run_json(request);
         let action = request.action.as_ref().map(|a| a.to_string());
         let files: Vec<_> =
             request.files.iter().map(|f| input_tar::InputFile { name: f.name.clone(), path: f.path.clone() }).collect();
         let source = request.source.clone();
         let tar = tokio::task::spawn_blocking(move || {
             input_tar::build(&InputBundle {
+                run_json: &run_json,
                 script: &source,
                 memory_json: memory.as_bytes(),
                 action_json: action.as_deref().map(str::as_bytes),
@@ -178,7 +185,7 @@ impl DockerRunner {
             image: &self.image,
             instance: &self.instance,
             run_id: &run_id,
-            env: self.environment_for(request),
+            env: self.environment(),
             extra_labels: &request.labels,
             limits: &self.limits,
             engine: self.engine,
