@@ -89,6 +89,13 @@ our_containers() {
     docker ps -aq --filter "label=org.skriptoteket.instance=$INSTANCE"
 }
 
+# Our containers that belong to a run: all of ours but the pre-started ones still waiting
+# (named skt-pool-…; one taken by a run is renamed skt-run-<run id>).
+our_run_containers() {
+    docker ps -a --filter "label=org.skriptoteket.instance=$INSTANCE" --format '{{.ID}} {{.Names}}' \
+        | awk '$2 !~ /^skt-pool-/ { print $1 }'
+}
+
 cleanup() {
     local status=$?
     stop_server

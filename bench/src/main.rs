@@ -1,7 +1,8 @@
 //! Measures the full lifecycle of a trivial tool through `DockerRunner` (create, attach,
 //! start, stream inputs, read results, remove) beside a bare `docker run --rm -i` with the
 //! same image, flags and stdin, interleaved in one process so both see the same machine
-//! state; then the runner at 1, 2 and 4 concurrent runs. Prints a Markdown report.
+//! state; then the runner at 1, 2 and 4 concurrent runs, without and with pre-started
+//! containers (`RUNNER_POOL_SIZE` = the concurrency). Prints a Markdown report.
 //!
 //! `cargo run --release -p skriptoteket-bench -- [runs]` (default 20; `make bench`).
 
@@ -83,7 +84,9 @@ async fn main() -> anyhow::Result<()> {
         DockerRunner::connect(image.clone(), limits.clone(), format!("bench-{}", uuid::Uuid::new_v4().simple()))
             .await?;
     let dir = tempfile::tempdir()?;
+    let run_json = serde_json::json!({ "env": { "SKRIPTOTEKET_ENTRYPOINT": "run_tool" } }).to_string();
     let tar = input_tar::build(&InputBundle {
+        run_json: run_json.as_bytes(),
         script: TOOL,
         memory_json: b"{\"settings\":{}}",
         action_json: None,
@@ -103,17 +106,31 @@ async fn main() -> anyhow::Result<()> {
 
     let mut concurrency = Vec::new();
     for parallel in [1usize, 2, 4] {
-        let rounds = (runs / parallel).max(3);
-        let started = Instant::now();
-        let mut latencies = Vec::new();
-        for _ in 0..rounds {
-            let batch = (0..parallel).map(|_| runner_once(&runner, dir.path()));
-            for result in futures::future::join_all(batch).await {
-                latencies.push(result?);
+        for pooled in [false, true] {
+            let runner = if pooled { runner.clone().with_pool(parallel) } else { runner.clone() };
+            let stop = CancellationToken::new();
+            let keeper = runner.maintain_pool(stop.clone());
+            if pooled {
+                while runner.pool_stats().is_some_and(|s| s.ready < parallel) {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+            let rounds = (runs / parallel).max(3);
+            let started = Instant::now();
+            let mut latencies = Vec::new();
+            for _ in 0..rounds {
+                let batch = (0..parallel).map(|_| runner_once(&runner, dir.path()));
+                for result in futures::future::join_all(batch).await {
+                    latencies.push(result?);
+                }
+            }
+            let throughput = latencies.len() as f64 / started.elapsed().as_secs_f64();
+            concurrency.push((parallel, pooled, latencies.len(), median(latencies), throughput));
+            stop.cancel();
+            if let Some(keeper) = keeper {
+                keeper.await?;
             }
         }
-        let throughput = latencies.len() as f64 / started.elapsed().as_secs_f64();
-        concurrency.push((parallel, latencies.len(), median(latencies), throughput));
     }
 
     println!("| measure | median (ms) |\n|---|---|");
@@ -121,9 +138,12 @@ async fn main() -> anyhow::Result<()> {
     println!("| bare `docker run --rm -i`, same image, flags and stdin ({runs} runs) | {} |", ms(m_bare));
     println!("| ratio runner / bare | {:.2} |", m_ours.as_secs_f64() / m_bare.as_secs_f64());
     println!();
-    println!("| concurrent runs | runs measured | median latency (ms) | throughput (runs/s) |\n|---|---|---|---|");
-    for (parallel, n, latency, throughput) in concurrency {
-        println!("| {parallel} | {n} | {} | {throughput:.1} |", ms(latency));
+    println!(
+        "| concurrent runs | pre-started | runs measured | median latency (ms) | throughput (runs/s) |\n|---|---|---|---|---|"
+    );
+    for (parallel, pooled, n, latency, throughput) in concurrency {
+        let pool = if pooled { "yes" } else { "no" };
+        println!("| {parallel} | {pool} | {n} | {} | {throughput:.1} |", ms(latency));
     }
     Ok(())
 }

@@ -82,11 +82,13 @@ done
 running=$(api GET "/api/runs?all=true&status=running" "$TOKEN" | json '["total"]')
 [[ $running == 0 ]] || die "$running runs are still running"
 
+# The restarted server keeps pre-started containers waiting (RUNNER_POOL_SIZE); every run's
+# container must be gone.
 for _ in $(seq 1 25); do
-    [[ -z $(our_containers) ]] && break
+    [[ -z $(our_run_containers) ]] && break
     sleep 0.2
 done
-[[ -z $(our_containers) ]] || die "containers of ours are left: $(our_containers | tr '\n' ' ')"
+[[ -z $(our_run_containers) ]] || die "run containers of ours are left: $(our_run_containers | tr '\n' ' ')"
 [[ -z $(our_volumes) ]] || die "volumes of ours are left: $(our_volumes | tr '\n' ' ')"
 left=$(orphans)
 [[ -z $left ]] || die "files without a run: $left"

@@ -97,9 +97,25 @@ pub struct RunnerHealth {
     pub image: String,
 }
 
+/// The pre-started containers of a runner that keeps them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PoolStats {
+    /// How many it keeps ready (`RUNNER_POOL_SIZE`).
+    pub size: usize,
+    /// How many are ready now.
+    pub ready: usize,
+    /// Runs that got a pre-started container, and runs that had to start their own.
+    pub hits: u64,
+    pub misses: u64,
+}
+
 #[async_trait]
 pub trait Runner: Send + Sync + 'static {
     /// Runs one tool to the end. Never panics on tool behaviour: every failure is an `Execution`.
     async fn execute(&self, request: RunRequest, events: EventSink, cancel: CancellationToken) -> Execution;
     async fn health(&self) -> RunnerHealth;
+    /// The pool of pre-started containers, when this runner keeps one.
+    fn pool_stats(&self) -> Option<PoolStats> {
+        None
+    }
 }

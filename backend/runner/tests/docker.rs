@@ -420,3 +420,139 @@ async fn no_core_dumps_and_dev_shm_is_small_and_inode_capped() {
     assert!(report.contains("shm MiB=64"), "{report}");
     assert!(report.contains("shm=ENOSPC"), "inodes run out long before 100 000 files: {report}");
 }
+
+/// A harness whose runner keeps `size` containers pre-started, and the switch that stops it.
+async fn pooled_harness(size: usize) -> Option<(Harness, CancellationToken, tokio::task::JoinHandle<()>)> {
+    let mut h = harness(RunLimits::default()).await?;
+    h.runner = h.runner.clone().with_pool(size);
+    let stop = CancellationToken::new();
+    let keeper = h.runner.maintain_pool(stop.clone()).expect("a pool");
+    wait_for_ready(&h.runner, size).await;
+    Some((h, stop, keeper))
+}
+
+async fn wait_for_ready(runner: &DockerRunner, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while runner.pool_stats().unwrap().ready < n {
+        assert!(Instant::now() < deadline, "the pool never filled: {:?}", runner.pool_stats());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn pool_containers(h: &Harness) -> Vec<String> {
+    h.runner.containers_with_label(&format!("org.skriptoteket.instance={}", h.instance)).await.unwrap()
+}
+
+async fn stop_pool(h: &Harness, stop: CancellationToken, keeper: tokio::task::JoinHandle<()>) {
+    stop.cancel();
+    keeper.await.unwrap();
+    h.assert_nothing_left().await;
+}
+
+#[tokio::test]
+async fn a_pre_started_container_serves_one_run_only() {
+    let Some((h, stop, keeper)) = pooled_harness(2).await else {
+        return;
+    };
+    let source = "import os\ndef run_tool(i, o):\n    seen = [p for p in ('/tmp/mark', '/work/mark', '/dev/shm/mark') if os.path.exists(p)]\n    for p in ('/tmp/mark', '/work/mark', '/dev/shm/mark'):\n        open(p, 'w').write('x')\n    return 'seen:' + ','.join(seen)\n";
+    for round in 0..4 {
+        let request = h.request(source, Duration::from_secs(30));
+        let e = h.runner.execute(request, Arc::new(|_| {}), CancellationToken::new()).await;
+        assert_eq!(e.status, ExecutionStatus::Succeeded, "round {round}: {e:#?}");
+        let html = format!("{:?}", e.ui.outputs);
+        assert!(html.contains("seen:\""), "round {round}: a marker of an earlier run was visible: {html}");
+        wait_for_ready(&h.runner, 2).await;
+    }
+    let stats = h.runner.pool_stats().unwrap();
+    assert!(stats.hits >= 4, "the runs used pre-started containers: {stats:?}");
+    stop_pool(&h, stop, keeper).await;
+}
+
+#[tokio::test]
+async fn a_dead_pre_started_container_is_never_handed_a_run() {
+    let Some((h, stop, keeper)) = pooled_harness(1).await else {
+        return;
+    };
+    for id in pool_containers(&h).await {
+        let killed = std::process::Command::new("docker").args(["kill", &id]).output().unwrap();
+        assert!(killed.status.success(), "{killed:?}");
+    }
+    let request = h.request("def run_tool(i, o):\n    return 'ok'\n", Duration::from_secs(30));
+    let e = h.runner.execute(request, Arc::new(|_| {}), CancellationToken::new()).await;
+    assert_eq!(e.status, ExecutionStatus::Succeeded, "a fresh container took its place: {e:#?}");
+    assert_eq!(h.runner.pool_stats().unwrap().hits, 0, "the dead one was not used");
+    wait_for_ready(&h.runner, 1).await;
+    stop_pool(&h, stop, keeper).await;
+}
+
+#[tokio::test]
+async fn an_empty_pool_and_a_full_one_both_run_everything() {
+    let Some((h, stop, keeper)) = pooled_harness(1).await else {
+        return;
+    };
+    let runs = (0..3).map(|_| {
+        let request = h.request("def run_tool(i, o):\n    return 'ok'\n", Duration::from_secs(60));
+        h.runner.execute(request, Arc::new(|_| {}), CancellationToken::new())
+    });
+    let done = futures::future::join_all(runs).await;
+    assert!(done.iter().all(|e| e.status == ExecutionStatus::Succeeded), "{done:#?}");
+    let stats = h.runner.pool_stats().unwrap();
+    assert!(stats.hits >= 1 && stats.misses >= 1, "one pooled, the rest started their own: {stats:?}");
+    stop_pool(&h, stop, keeper).await;
+}
+
+#[tokio::test]
+async fn the_reaper_removes_pre_started_containers_a_dead_process_left() {
+    let Some((h, stop, keeper)) = pooled_harness(2).await else {
+        return;
+    };
+    // As after kill -9: the keeper is gone without cleaning up.
+    keeper.abort();
+    drop(stop);
+    assert_eq!(pool_containers(&h).await.len(), 2);
+    let next = DockerRunner::connect(
+        std::env::var("RUNNER_IMAGE").unwrap_or_else(|_| "skriptoteket-runner:latest".into()),
+        RunLimits::default(),
+        h.instance.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(next.reap().await.unwrap(), 2);
+    h.assert_nothing_left().await;
+}
+
+#[tokio::test]
+async fn a_changed_image_drains_the_pool() {
+    let base = std::env::var("RUNNER_IMAGE").unwrap_or_else(|_| "skriptoteket-runner:latest".into());
+    let tag = format!("skriptoteket-runner-pooltest:{}", Uuid::new_v4().simple());
+    let docker = |args: &[&str]| {
+        let out = std::process::Command::new("docker").args(args).output().unwrap();
+        assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    docker(&["tag", &base, &tag]);
+    let Some(mut h) = harness(RunLimits::default()).await else {
+        docker(&["rmi", &tag]);
+        return;
+    };
+    h.runner = DockerRunner::connect(tag.clone(), RunLimits::default(), h.instance.clone()).await.unwrap().with_pool(1);
+    let stop = CancellationToken::new();
+    let keeper = h.runner.maintain_pool(stop.clone()).unwrap();
+    wait_for_ready(&h.runner, 1).await;
+    let before = pool_containers(&h).await;
+    // A new image under the same name: a container committed from the old one gets its own id.
+    let helper = docker(&["create", "--entrypoint", "true", &tag]);
+    docker(&["commit", "--change", "LABEL org.skriptoteket.pooltest=2", &helper, &tag]);
+    docker(&["rm", &helper]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = pool_containers(&h).await;
+        if !now.is_empty() && now.iter().all(|c| !before.contains(c)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the old pre-started container was not replaced: {before:?} {now:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stop_pool(&h, stop, keeper).await;
+    docker(&["rmi", &tag]);
+}

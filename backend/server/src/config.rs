@@ -258,6 +258,10 @@ pub struct ServeArgs {
     /// Runs executing at once.
     #[arg(long, env = "RUNNER_MAX_CONCURRENCY", default_value_t = 1)]
     pub runner_max_concurrency: usize,
+    /// Containers kept started ahead of demand, each used for one run (default: as many as
+    /// runs may execute at once; 0 starts every run's container on demand).
+    #[arg(long, env = "RUNNER_POOL_SIZE")]
+    pub runner_pool_size: Option<usize>,
     /// Runs that may wait; more are answered with 503 and Retry-After.
     #[arg(long, env = "RUNNER_MAX_QUEUE", default_value_t = 50)]
     pub runner_max_queue: u64,

@@ -50,6 +50,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Err(e) = runner.reap().await {
         tracing::warn!(error = %e, "could not look for containers left by an earlier process");
     }
+    let pool_size = args.runner_pool_size.unwrap_or(args.runner_max_concurrency.max(1));
+    let runner = runner.with_pool(pool_size);
     let runs = RunConfig {
         max_streams_per_user: crate::execution::DEFAULT_MAX_STREAMS_PER_USER,
         artifacts_root: args.storage.artifacts_root(data_dir),
@@ -64,7 +66,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&runs.artifacts_root)?;
     std::fs::create_dir_all(&runs.uploads_root)?;
-    let state = AppState::new(store, Arc::new(runner), keys, sessions, runs);
+    let runner = Arc::new(runner);
+    let state = AppState::new(store, runner.clone(), keys, sessions, runs);
+    let pool_keeper = runner.maintain_pool(state.shutdown.clone());
     let mut workers = queue::start(&state).await?;
 
     let spa = spa::router(&args.spa_dir);
@@ -85,6 +89,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let deadline = state.runs.shutdown_grace + Duration::from_secs(10);
     if tokio::time::timeout(deadline, async { while workers.join_next().await.is_some() {} }).await.is_err() {
         tracing::warn!("runs did not finish within the shutdown grace period");
+    }
+    // The keeper removes the pre-started containers still waiting (the reaper would at the
+    // next start anyway).
+    if let Some(keeper) = pool_keeper {
+        let _ = tokio::time::timeout(Duration::from_secs(10), keeper).await;
     }
     tracing::info!("stopped");
     Ok(())

@@ -2,8 +2,11 @@
 //! in as a tar over the attached stdin into a tmpfs `/work`, results framed back over
 //! stdout (docs/adr/0004-execution-model.md). No volumes and no archive calls.
 
+mod pool;
 mod pump;
 pub mod spec;
+
+pub use pool::LABEL_POOL;
 
 use crate::input_tar::{self, InputBundle};
 use crate::limits::{Engine, RunLimits};
@@ -18,9 +21,10 @@ use bollard::query_parameters::{
 };
 use futures::StreamExt;
 use pump::{ChannelReader, Pump};
-use skriptoteket_domain::execution::{EventSink, Execution, RunEvent, RunRequest, Runner, RunnerHealth};
+use skriptoteket_domain::execution::{EventSink, Execution, PoolStats, RunEvent, RunRequest, Runner, RunnerHealth};
 use spec::{ContainerSpec, LABEL_INSTANCE, LABEL_MANAGED};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
@@ -34,6 +38,8 @@ pub struct DockerRunner {
     instance: String,
     engine_version: String,
     engine: Engine,
+    /// Pre-started containers (`with_pool`); `None` starts every run's container on demand.
+    pool: Option<Arc<pool::Pool>>,
 }
 
 impl DockerRunner {
@@ -61,7 +67,13 @@ impl DockerRunner {
             Err(_) => ("unreachable".to_owned(), Engine::Docker),
         };
         tracing::info!(engine = %engine_version, image = %image, instance = %instance, "container engine configured");
-        Ok(Self { docker, image, limits, instance, engine_version, engine })
+        Ok(Self { docker, image, limits, instance, engine_version, engine, pool: None })
+    }
+
+    /// Keeps `size` containers pre-started (0: none); `maintain_pool` then fills it.
+    pub fn with_pool(mut self, size: usize) -> Self {
+        self.pool = (size > 0).then(|| Arc::new(pool::Pool::new(size)));
+        self
     }
 
     pub fn limits(&self) -> &RunLimits {
@@ -142,10 +154,12 @@ impl DockerRunner {
         }
     }
 
-    /// Creates, feeds, follows and ends the container; the caller removes it.
+    /// Creates (unless `prestarted`), feeds, follows and ends the container; the caller
+    /// removes it. The run's timeout starts when its input is sent.
     async fn drive(
         &self,
         name: &str,
+        prestarted: bool,
         request: &RunRequest,
         events: &EventSink,
         cancel: &CancellationToken,
@@ -191,7 +205,7 @@ impl DockerRunner {
             engine: self.engine,
         });
         let create = CreateContainerOptionsBuilder::default().name(name).build();
-        if let Err(e) = self.docker.create_container(Some(create), body).await {
+        if !prestarted && let Err(e) = self.docker.create_container(Some(create), body).await {
             return (Ending::EngineError(engine_message(&e, &self.image)), None, OutputBundle::default());
         }
         let attach_options =
@@ -202,7 +216,7 @@ impl DockerRunner {
                 return (Ending::EngineError(engine_message(&e, &self.image)), None, OutputBundle::default());
             }
         };
-        if let Err(e) = self.docker.start_container(name, None).await {
+        if !prestarted && let Err(e) = self.docker.start_container(name, None).await {
             return (Ending::EngineError(engine_message(&e, &self.image)), None, OutputBundle::default());
         }
         events(RunEvent::Started);
@@ -295,9 +309,11 @@ fn engine_message(e: &DockerError, image: &str) -> String {
 impl Runner for DockerRunner {
     async fn execute(&self, request: RunRequest, events: EventSink, cancel: CancellationToken) -> Execution {
         let started = Instant::now();
-        let name = format!("skt-run-{}", request.run_id);
+        let pooled = self.take_pooled(request.run_id).await;
+        let prestarted = pooled.is_some();
+        let name = pooled.unwrap_or_else(|| format!("skt-run-{}", request.run_id));
         let guard = RemoveOnDrop { runner: Some(self.clone()), name: name.clone() };
-        let (ending, pump, bundle) = self.drive(&name, &request, &events, &cancel).await;
+        let (ending, pump, bundle) = self.drive(&name, prestarted, &request, &events, &cancel).await;
         self.remove(&name).await;
         guard.disarm();
         let (stdout, stderr) = pump.map(|p| (p.stdout.finish(), p.stderr.finish())).unwrap_or_default();
@@ -315,6 +331,10 @@ impl Runner for DockerRunner {
         let engine_ok = self.docker.ping().await.is_ok();
         let image_ok = self.docker.inspect_image(&self.image).await.is_ok();
         RunnerHealth { engine_ok, engine: self.engine_version.clone(), image_ok, image: self.image.clone() }
+    }
+
+    fn pool_stats(&self) -> Option<PoolStats> {
+        self.pool.as_ref().map(|pool| pool.stats())
     }
 }
 

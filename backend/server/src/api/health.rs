@@ -62,7 +62,12 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<ReadyResp
             format!("{} is missing: run `make build-runner-image`", runner.image)
         },
     };
-    let checks = vec![database, engine, image];
+    let mut checks = vec![database, engine, image];
+    if let Some(pool) = readiness.pool {
+        // Informational: with no container ready, runs start their own (a little slower).
+        let detail = format!("{} of {} pre-started containers ready", pool.ready, pool.size);
+        checks.push(ReadyCheck { name: "runner_pool", ok: true, detail });
+    }
     let ok = checks.iter().all(|c| c.ok);
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(ReadyResponse { status: if ok { "ready" } else { "not_ready" }, checks }))

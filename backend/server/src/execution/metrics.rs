@@ -33,7 +33,12 @@ impl Metrics {
     }
 
     /// The exposition text; `queue_depth` and `stored` (context, status, count) come from the store.
-    pub fn render(&self, queue_depth: u64, stored: &[(String, String, u64)]) -> String {
+    pub fn render(
+        &self,
+        queue_depth: u64,
+        stored: &[(String, String, u64)],
+        pool: Option<skriptoteket_domain::execution::PoolStats>,
+    ) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "# HELP skriptoteket_runs_finished_total Runs finished by this process.");
         let _ = writeln!(out, "# TYPE skriptoteket_runs_finished_total counter");
@@ -60,6 +65,22 @@ impl Metrics {
         let _ = writeln!(out, "# HELP skriptoteket_active_containers Run containers of this process right now.");
         let _ = writeln!(out, "# TYPE skriptoteket_active_containers gauge");
         let _ = writeln!(out, "skriptoteket_active_containers {}", self.active_containers.load(Ordering::Relaxed));
+        if let Some(pool) = pool {
+            let _ = writeln!(out, "# HELP skriptoteket_runner_pool_ready Pre-started containers waiting for a run.");
+            let _ = writeln!(out, "# TYPE skriptoteket_runner_pool_ready gauge");
+            let _ = writeln!(out, "skriptoteket_runner_pool_ready {}", pool.ready);
+            let _ =
+                writeln!(out, "# HELP skriptoteket_runner_pool_size Pre-started containers kept (RUNNER_POOL_SIZE).");
+            let _ = writeln!(out, "# TYPE skriptoteket_runner_pool_size gauge");
+            let _ = writeln!(out, "skriptoteket_runner_pool_size {}", pool.size);
+            let _ = writeln!(
+                out,
+                "# HELP skriptoteket_runner_pool_runs_total Runs by whether a pre-started container was ready."
+            );
+            let _ = writeln!(out, "# TYPE skriptoteket_runner_pool_runs_total counter");
+            let _ = writeln!(out, "skriptoteket_runner_pool_runs_total{{container=\"pre_started\"}} {}", pool.hits);
+            let _ = writeln!(out, "skriptoteket_runner_pool_runs_total{{container=\"on_demand\"}} {}", pool.misses);
+        }
         out
     }
 }
@@ -73,7 +94,10 @@ mod tests {
         let m = Metrics::default();
         m.run_finished("production", "succeeded", Duration::from_millis(300));
         m.run_finished("sandbox", "failed", Duration::from_secs(3));
-        let text = m.render(4, &[("production".into(), "queued".into(), 4)]);
+        let pool = skriptoteket_domain::execution::PoolStats { size: 2, ready: 1, hits: 5, misses: 1 };
+        let text = m.render(4, &[("production".into(), "queued".into(), 4)], Some(pool));
+        assert!(text.contains("skriptoteket_runner_pool_ready 1"));
+        assert!(text.contains("skriptoteket_runner_pool_runs_total{container=\"pre_started\"} 5"));
         assert!(text.contains("skriptoteket_runs_finished_total{context=\"production\",status=\"succeeded\"} 1"));
         assert!(text.contains("skriptoteket_run_duration_seconds_bucket{le=\"0.5\"} 1"));
         assert!(text.contains("skriptoteket_run_duration_seconds_bucket{le=\"5\"} 2"));

@@ -1,12 +1,13 @@
 //! Readiness and metrics for operators: what the database and the runner say.
 
 use crate::state::AppState;
-use skriptoteket_domain::execution::RunnerHealth;
+use skriptoteket_domain::execution::{PoolStats, RunnerHealth};
 
 pub struct Readiness {
     /// The dialect when the database answers.
     pub database: Result<&'static str, String>,
     pub runner: RunnerHealth,
+    pub pool: Option<PoolStats>,
 }
 
 pub async fn readiness(state: &AppState) -> Readiness {
@@ -17,13 +18,13 @@ pub async fn readiness(state: &AppState) -> Readiness {
             Err(e.to_string())
         }
     };
-    Readiness { database, runner: state.runner.health().await }
+    Readiness { database, runner: state.runner.health().await, pool: state.runner.pool_stats() }
 }
 
 /// The Prometheus exposition text, or `None` when the database does not answer.
 pub async fn metrics_text(state: &AppState) -> Option<String> {
     match (state.store.queued_count().await, state.store.run_counts().await) {
-        (Ok(depth), Ok(counts)) => Some(state.metrics.render(depth, &counts)),
+        (Ok(depth), Ok(counts)) => Some(state.metrics.render(depth, &counts, state.runner.pool_stats())),
         _ => None,
     }
 }
