@@ -2,18 +2,24 @@
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::LoginLimiter;
+use crate::cache::TtlCache;
 use crate::execution::RunConfig;
 use crate::execution::hub::RunHub;
 use crate::execution::metrics::Metrics;
 use crate::execution::streams::StreamCounter;
 use crate::execution::syntax::SyntaxChecker;
-use skriptoteket_domain::Store;
 use skriptoteket_domain::execution::Runner;
+use skriptoteket_domain::tool::Tool;
+use skriptoteket_domain::{Page, Store, User};
 use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// How long another server's change to a user or the catalog may take to show here.
+pub const CACHE_BOUND: Duration = Duration::from_secs(2);
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -32,6 +38,11 @@ pub struct Inner {
     pub queue_wake: Notify,
     pub metrics: Metrics,
     pub syntax: SyntaxChecker,
+    /// Signed-in users by id, so a request needs no database round trip to authenticate;
+    /// changed here → invalidated at once, changed by another server → seen within the bound.
+    pub users: TtlCache<Uuid, User>,
+    /// Catalog pages by query; cleared whenever this process changes a tool or a version.
+    pub catalog: TtlCache<String, Page<Tool>>,
     /// Cancelled when the server shuts down: event streams end, workers stop claiming.
     pub shutdown: CancellationToken,
 }
@@ -65,6 +76,8 @@ impl AppState {
             queue_wake: Notify::new(),
             metrics: Metrics::default(),
             syntax: SyntaxChecker::default(),
+            users: TtlCache::new(CACHE_BOUND, 10_000),
+            catalog: TtlCache::new(CACHE_BOUND, 1_000),
             shutdown: CancellationToken::new(),
         }))
     }

@@ -4769,12 +4769,16 @@ export interface operations {
                 limit?: number;
                 offset?: number;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer */
+                "If-None-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description With an `ETag` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4782,6 +4786,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PageResponse_ToolSummary"];
                 };
+            };
+            /** @description Unchanged since the `If-None-Match` ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the session expired. */
             401: {
@@ -4842,7 +4853,10 @@ export interface operations {
     get_tool: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer */
+                "If-None-Match"?: string | null;
+            };
             path: {
                 /** @description The tool's URL slug */
                 slug: string;
@@ -4851,6 +4865,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description With an `ETag` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4858,6 +4873,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ToolPageResponse"];
                 };
+            };
+            /** @description Unchanged since the `If-None-Match` ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the session expired. */
             401: {

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod etag;
 pub mod health;
 pub mod metrics;
 pub mod pagination;

@@ -64,11 +64,18 @@ impl FromRequestParts<AppState> for CurrentUser {
                 ));
             }
         }
-        let user = state
-            .store
-            .user_by_id(claims.sub)
-            .await?
-            .ok_or_else(|| ApiError::unauthenticated("invalid_token", "The account no longer exists."))?;
+        let user = match state.users.get(&claims.sub) {
+            Some(user) => user,
+            None => {
+                let user = state
+                    .store
+                    .user_by_id(claims.sub)
+                    .await?
+                    .ok_or_else(|| ApiError::unauthenticated("invalid_token", "The account no longer exists."))?;
+                state.users.put(user.id, user.clone());
+                user
+            }
+        };
         if user.disabled {
             return Err(ApiError::forbidden("account_disabled", "This account is disabled."));
         }

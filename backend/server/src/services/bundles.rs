@@ -36,7 +36,9 @@ pub struct Imported {
 /// Imports a bundle as a new tool that I maintain (admins).
 pub async fn import(state: &AppState, user: &CurrentUser, bundle: ToolBundle, publish: bool) -> ApiResult<Imported> {
     user.require(Role::Admin)?;
-    import_as(state.store.as_ref(), &user.user, bundle, publish).await
+    let imported = import_as(state.store.as_ref(), &user.user, bundle, publish).await?;
+    state.catalog.clear();
+    Ok(imported)
 }
 
 /// Imports in the name of `owner`, who becomes the maintainer and author (and publisher, which

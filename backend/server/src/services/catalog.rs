@@ -32,7 +32,13 @@ pub async fn list(
     query: &CatalogQuery,
     page: PageRequest,
 ) -> ApiResult<Page<Tool>> {
-    Ok(state.store.catalog(query, page).await?)
+    let key = format!("{:?}|{:?}|{:?}|{}|{}", query.q, query.category, query.profession, page.limit, page.offset);
+    if let Some(hit) = state.catalog.get(&key) {
+        return Ok(hit);
+    }
+    let found = state.store.catalog(query, page).await?;
+    state.catalog.put(key, found.clone());
+    Ok(found)
 }
 
 pub async fn tool_page(state: &AppState, user: &CurrentUser, slug: &str) -> ApiResult<ToolPage> {

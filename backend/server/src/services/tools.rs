@@ -107,6 +107,7 @@ pub async fn update(state: &AppState, user: &CurrentUser, id: Uuid, patch: ToolP
         }
         Err(e) => return Err(e.into()),
     };
+    state.catalog.clear();
     view(state, updated).await
 }
 

@@ -86,7 +86,10 @@ pub async fn change(state: &AppState, user: &CurrentUser, id: Uuid, change: Chan
     };
     let patch =
         UserPatch { display_name: change.display_name, role: change.role, disabled: change.disabled, password_hash };
-    store.update_user(id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))
+    let changed = store.update_user(id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))?;
+    // A disabled account or a new password must take effect on the very next request.
+    state.users.invalidate(&id);
+    Ok(changed)
 }
 
 fn check_password(password: &str) -> ApiResult<()> {
@@ -144,6 +147,7 @@ pub async fn change_self(
     let changed_password = password_hash.is_some();
     let patch = UserPatch { display_name, password_hash, ..Default::default() };
     let user = state.store.update_user(me.user.id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))?;
+    state.users.invalidate(&me.user.id);
     let session = changed_password.then(|| state.keys.issue(user.id, chrono::Utc::now(), state.sessions.ttl));
     Ok(SelfChange { user, session })
 }

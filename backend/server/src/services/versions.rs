@@ -130,11 +130,13 @@ pub async fn publish(
     if let Some(blocker) = tool.publish_blocker() {
         return Err(ApiError::conflict("not_publishable", blocker));
     }
-    state
+    let published = state
         .store
         .publish_version(id, user.user.id, message)
         .await?
-        .ok_or_else(|| wrong_state(&version, "published", "Only versions in review can be published."))
+        .ok_or_else(|| wrong_state(&version, "published", "Only versions in review can be published."))?;
+    state.catalog.clear();
+    Ok(published)
 }
 
 pub async fn request_changes(
@@ -164,11 +166,13 @@ pub async fn rollback(
 ) -> ApiResult<ToolVersion> {
     user.require(Role::Admin)?;
     let (_, version) = load_editable(state.store.as_ref(), user, id).await?;
-    state
+    let restored = state
         .store
         .rollback_to(id, user.user.id, message)
         .await?
-        .ok_or_else(|| wrong_state(&version, "rolled back to", "Only archived versions can be restored."))
+        .ok_or_else(|| wrong_state(&version, "rolled back to", "Only archived versions can be restored."))?;
+    state.catalog.clear();
+    Ok(restored)
 }
 
 /// Versions in review with their tools, oldest first (admins): two reads, whatever their number.

@@ -149,6 +149,8 @@ async fn disabled_accounts_can_do_nothing() {
         let token = app.token(Role::User).await;
         let admin = app.token(Role::Admin).await;
         let user = app.user(Role::User).await;
+        // Signed in and active: the session is now in the server's user cache.
+        assert_eq!(app.call(Method::GET, "/api/auth/me", Some(&token), None).await.status, StatusCode::OK);
         let path = format!("/api/admin/users/{}", user.id);
         let reply = app.call(Method::PATCH, &path, Some(&admin), Some(json!({ "disabled": true }))).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);

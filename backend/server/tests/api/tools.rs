@@ -237,3 +237,37 @@ async fn usage_instructions_show_until_seen_and_again_when_they_change() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn catalog_and_tool_pages_answer_304_until_they_change() {
+    each_backend(|app| async move {
+        let user = app.token(Role::User).await;
+        let (tool, slug, _) =
+            app.publish_tool("etag", "def run_tool(i, o):\n    return 'ok'\n", Value::Null, Value::Null).await;
+        let get = |path: String, etag: Option<String>| {
+            let mut request = Request::builder().uri(path).header(header::AUTHORIZATION, format!("Bearer {user}"));
+            if let Some(tag) = etag {
+                request = request.header(header::IF_NONE_MATCH, tag);
+            }
+            app.send(request.body(Body::empty()).unwrap())
+        };
+        for path in ["/api/tools".to_owned(), format!("/api/tools/{slug}")] {
+            let first = get(path.clone(), None).await;
+            assert_eq!(first.status, StatusCode::OK);
+            let etag = first.headers.get(header::ETAG).expect("an ETag").to_str().unwrap().to_owned();
+            let again = get(path.clone(), Some(etag.clone())).await;
+            assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
+            assert!(again.bytes.is_empty());
+            // A change to the tool shows at once, with a new ETag.
+            let author = app.token(Role::Contributor).await;
+            let patch = json!({ "summary": format!("Nytt {}", uuid::Uuid::new_v4()) });
+            let changed =
+                app.call(Method::PATCH, &format!("/api/admin/tools/{tool}"), Some(&author), Some(patch)).await;
+            assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+            let after = get(path.clone(), Some(etag.clone())).await;
+            assert_eq!(after.status, StatusCode::OK, "{path}: the catalog cache was cleared by the change");
+            assert_ne!(after.headers.get(header::ETAG).unwrap().to_str().unwrap(), etag);
+        }
+    })
+    .await;
+}

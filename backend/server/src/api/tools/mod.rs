@@ -3,6 +3,7 @@
 
 pub mod json;
 
+use crate::api::etag::json_with_etag;
 use crate::api::pagination::PageResponse;
 use crate::api::problems::{Busy, Common, NotFound, Unprocessable};
 use crate::api::run_reply::RunAccepted;
@@ -16,43 +17,55 @@ use crate::services::settings::{self, SettingsTarget};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use json::{CatalogParams, PutSettingsRequest, SettingsResponse, TaxonResponse, ToolPageResponse, ToolSummary};
 use skriptoteket_domain::PageRequest;
 use skriptoteket_domain::tool::CatalogQuery;
 
 /// The published catalog: search and filters, a page at a time.
 #[utoipa::path(
-    get, path = "/api/tools", tag = "tools", params(CatalogParams),
-    responses((status = 200, body = PageResponse<ToolSummary>), Common)
+    get, path = "/api/tools", tag = "tools", params(CatalogParams, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer")),
+    responses(
+        (status = 200, body = PageResponse<ToolSummary>, description = "With an `ETag`"),
+        (status = 304, description = "Unchanged since the `If-None-Match` ETag"),
+        Common,
+    )
 )]
 pub async fn list_tools(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(p): Query<CatalogParams>,
-) -> ApiResult<Json<PageResponse<ToolSummary>>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let query = CatalogQuery {
         q: p.q.filter(|q| !q.trim().is_empty()),
         category: p.category.filter(|s| !s.is_empty()),
         profession: p.profession.filter(|s| !s.is_empty()),
     };
     let page = catalog::list(&state, &user, &query, PageRequest::new(p.limit, p.offset)).await?;
-    Ok(Json(PageResponse::from_page(page, |t| ToolSummary::from(&t))))
+    Ok(json_with_etag(&headers, &PageResponse::from_page(page, |t| ToolSummary::from(&t))))
 }
 
 /// The tool page: metadata, input schema and settings schema of the active version.
 #[utoipa::path(
     get, path = "/api/tools/{slug}", tag = "tools",
-    params(("slug" = String, Path, description = "The tool's URL slug")),
-    responses((status = 200, body = ToolPageResponse), NotFound, Common)
+    params(("slug" = String, Path, description = "The tool's URL slug"), ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer")),
+    responses(
+        (status = 200, body = ToolPageResponse, description = "With an `ETag`"),
+        (status = 304, description = "Unchanged since the `If-None-Match` ETag"),
+        NotFound,
+        Common,
+    )
 )]
 pub async fn get_tool(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(slug): Path<String>,
-) -> ApiResult<Json<ToolPageResponse>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let page = catalog::tool_page(&state, &user, &slug).await?;
-    Ok(Json(ToolPageResponse::new(&page.tool, &page.version, page.can_edit, page.usage_seen)))
+    Ok(json_with_etag(&headers, &ToolPageResponse::new(&page.tool, &page.version, page.can_edit, page.usage_seen)))
 }
 
 /// Remember that I have read the tool's usage instructions (the page shows them folded then).
