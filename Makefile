@@ -42,8 +42,9 @@ build-runner-image: ## Build the runner image if it is missing or stale (VERSION
 openapi: ## Regenerate openapi/openapi.json from the code
 	$(CARGO) run -q -p skriptoteket-server -- openapi > openapi/openapi.json
 
-bench: build-runner-image ## Runner lifecycle benchmark beside a bare `docker run` (RUNS=20); numbers go into docs/performance.md
+bench: build-runner-image ## Benchmarks, each beside its anchor in the same run: the runner (with and without pre-started containers) and the API (TESTKÖR, catalog, me, RSS); numbers go into docs/performance.md
 	$(CARGO) run --release -q -p skriptoteket-bench -- $(or $(RUNS),20)
+	bash bench/api.sh
 
 lint: ## rustfmt and clippy
 	$(CARGO) fmt --all --check
