@@ -4,6 +4,11 @@ use clap::Parser;
 use skriptoteket_server::config::{Cli, Command};
 use skriptoteket_server::{cli, serve, telemetry};
 
+/// Returns freed memory to the system, unlike glibc's malloc after Argon2's large blocks
+/// (docs/performance.md, "Memory").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

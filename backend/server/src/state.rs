@@ -18,6 +18,13 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+/// A cached catalog page and, once a handler has made it, its JSON answer and ETag: a hit then
+/// costs neither queries nor serialisation.
+pub struct CatalogPage {
+    pub page: Page<Tool>,
+    pub answer: std::sync::OnceLock<(bytes::Bytes, String)>,
+}
+
 /// How long another server's change to a user or the catalog may take to show here.
 pub const CACHE_BOUND: Duration = Duration::from_secs(2);
 
@@ -42,7 +49,7 @@ pub struct Inner {
     /// changed here → invalidated at once, changed by another server → seen within the bound.
     pub users: TtlCache<Uuid, User>,
     /// Catalog pages by query; cleared whenever this process changes a tool or a version.
-    pub catalog: TtlCache<String, Page<Tool>>,
+    pub catalog: TtlCache<String, Arc<CatalogPage>>,
     /// Cancelled when the server shuts down: event streams end, workers stop claiming.
     pub shutdown: CancellationToken,
 }

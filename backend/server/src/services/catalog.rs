@@ -3,9 +3,10 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::services::access::can_edit;
-use crate::state::AppState;
+use crate::state::{AppState, CatalogPage};
 use skriptoteket_domain::tool::{CatalogQuery, Taxon, Tool, ToolVersion, usage_fingerprint};
-use skriptoteket_domain::{Page, PageRequest, Store};
+use skriptoteket_domain::{PageRequest, Store};
+use std::sync::{Arc, OnceLock};
 
 /// A published tool's page: the tool, its active version, whether I may edit it, and whether
 /// I have seen its usage instructions as they read now.
@@ -31,12 +32,12 @@ pub async fn list(
     _user: &CurrentUser,
     query: &CatalogQuery,
     page: PageRequest,
-) -> ApiResult<Page<Tool>> {
+) -> ApiResult<Arc<CatalogPage>> {
     let key = format!("{:?}|{:?}|{:?}|{}|{}", query.q, query.category, query.profession, page.limit, page.offset);
     if let Some(hit) = state.catalog.get(&key) {
         return Ok(hit);
     }
-    let found = state.store.catalog(query, page).await?;
+    let found = Arc::new(CatalogPage { page: state.store.catalog(query, page).await?, answer: OnceLock::new() });
     state.catalog.put(key, found.clone());
     Ok(found)
 }

@@ -3,7 +3,7 @@
 
 pub mod json;
 
-use crate::api::etag::json_with_etag;
+use crate::api::etag::{answer, json_with_etag, tagged_json};
 use crate::api::pagination::PageResponse;
 use crate::api::problems::{Busy, Common, NotFound, Unprocessable};
 use crate::api::run_reply::RunAccepted;
@@ -43,8 +43,16 @@ pub async fn list_tools(
         category: p.category.filter(|s| !s.is_empty()),
         profession: p.profession.filter(|s| !s.is_empty()),
     };
-    let page = catalog::list(&state, &user, &query, PageRequest::new(p.limit, p.offset)).await?;
-    Ok(json_with_etag(&headers, &PageResponse::from_page(page, |t| ToolSummary::from(&t))))
+    let cached = catalog::list(&state, &user, &query, PageRequest::new(p.limit, p.offset)).await?;
+    let (bytes, tag) = match cached.answer.get() {
+        Some(made) => made.clone(),
+        None => {
+            let body = PageResponse::from_page(cached.page.clone(), |t| ToolSummary::from(&t));
+            let made = tagged_json(&body).map_err(|e| crate::error::ApiError::Internal(e.into()))?;
+            cached.answer.get_or_init(|| made).clone()
+        }
+    };
+    Ok(answer(&headers, bytes, &tag))
 }
 
 /// The tool page: metadata, input schema and settings schema of the active version.
