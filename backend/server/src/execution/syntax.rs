@@ -33,7 +33,10 @@ except SyntaxError as e:\n    print(json.dumps([e.lineno or 0, e.offset or 0, e.
 
 /// The interpreter of the pre-check.
 fn interpreter() -> String {
-    std::env::var("SKRIPTOTEKET_SYNTAX_PYTHON").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "python3".into())
+    std::env::var("SKRIPTOTEKET_SYNTAX_PYTHON")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "python3".into())
 }
 
 /// Remembers recent verdicts: a sandbox author runs the same source many times.

@@ -144,11 +144,13 @@ async fn enqueue(
     request_id: Option<String>,
 ) -> ApiResult<skriptoteket_domain::run::Run> {
     let mut files = form.files;
+    // Uploaded files live in this run's folder; reused ones stay in the folder they came from.
+    let mut files_from = (!files.is_empty()).then_some(run_id);
     if let Some(previous) = form.reuse_files_from {
         if !files.is_empty() {
             return Err(ApiError::field("reuse_files_from", "send either new files or reuse_files_from, not both"));
         }
-        files = reusable_files(state, user, previous, plan.tool.id).await?;
+        (files, files_from) = reusable_files(state, user, previous, plan.tool.id).await?;
     }
     let schema = plan.content.input_schema.clone().unwrap_or(InputSchema { files: None, fields: vec![] });
     check_files(&schema, &files)?;
@@ -172,6 +174,7 @@ async fn enqueue(
         source_override: plan.source_override,
         timeout_seconds: plan.timeout.as_secs() as u32,
         request_id,
+        files_from,
     };
     insert(state, new).await
 }
@@ -207,13 +210,19 @@ async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain:
     }
 }
 
-async fn reusable_files(state: &AppState, user: &CurrentUser, previous: Uuid, tool: Uuid) -> ApiResult<Vec<RunFile>> {
+/// The files of an earlier run of mine of this tool, and the run whose folder holds them.
+async fn reusable_files(
+    state: &AppState,
+    user: &CurrentUser,
+    previous: Uuid,
+    tool: Uuid,
+) -> ApiResult<(Vec<RunFile>, Option<Uuid>)> {
     let run = state.store.run_by_id(previous).await?.filter(|r| r.user_id == user.user.id && r.tool_id == tool);
     let run = run.ok_or_else(|| ApiError::field("reuse_files_from", "no such run of yours for this tool"))?;
     if Utc::now() - run.created_at > SESSION_FILES_TTL {
         return Err(ApiError::field("reuse_files_from", "those files are older than 24 hours; upload them again"));
     }
-    Ok(run.files)
+    Ok((run.files, run.files_from))
 }
 
 fn check_files(schema: &InputSchema, files: &[RunFile]) -> ApiResult<()> {
@@ -280,6 +289,7 @@ pub async fn submit_action(
         source_override: run.source_override.clone(),
         timeout_seconds: run.timeout_seconds,
         request_id,
+        files_from: run.files_from,
     };
     let run = insert(state, new).await?;
     answer(state, user, run, wait).await
