@@ -96,6 +96,9 @@ impl FromStr for RunContext {
     }
 }
 
+/// How long uploaded files stay reusable by a new run of the same tool, per user (SPEC §3).
+pub const SESSION_FILES_TTL: chrono::Duration = chrono::Duration::hours(24);
+
 /// An uploaded file of a run: its sanitised name, size, and where the server keeps it
 /// (relative to the data dir's `uploads/`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

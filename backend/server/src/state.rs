@@ -5,6 +5,7 @@ use crate::auth::rate_limit::LoginLimiter;
 use crate::execution::RunConfig;
 use crate::execution::hub::RunHub;
 use crate::execution::metrics::Metrics;
+use crate::execution::storage::UserLocks;
 use crate::execution::syntax::SyntaxChecker;
 use skriptoteket_domain::Store;
 use skriptoteket_domain::execution::Runner;
@@ -29,6 +30,8 @@ pub struct Inner {
     pub queue_wake: Notify,
     pub metrics: Metrics,
     pub syntax: SyntaxChecker,
+    /// Held by a user's run start from the quota check to the enqueue.
+    pub storage_locks: UserLocks,
     /// Cancelled when the server shuts down: event streams end, workers stop claiming.
     pub shutdown: CancellationToken,
 }
@@ -61,6 +64,7 @@ impl AppState {
             queue_wake: Notify::new(),
             metrics: Metrics::default(),
             syntax: SyntaxChecker::default(),
+            storage_locks: UserLocks::default(),
             shutdown: CancellationToken::new(),
         }))
     }

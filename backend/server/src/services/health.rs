@@ -1,5 +1,6 @@
 //! Readiness and metrics for operators: what the database and the runner say.
 
+use crate::services::storage::{self, Volume};
 use crate::state::AppState;
 use skriptoteket_domain::execution::RunnerHealth;
 
@@ -7,6 +8,8 @@ pub struct Readiness {
     /// The dialect when the database answers.
     pub database: Result<&'static str, String>,
     pub runner: RunnerHealth,
+    /// Free space where uploads and artifacts go, against `STORAGE_MIN_FREE`.
+    pub storage: Volume,
 }
 
 pub async fn readiness(state: &AppState) -> Readiness {
@@ -17,7 +20,7 @@ pub async fn readiness(state: &AppState) -> Readiness {
             Err(e.to_string())
         }
     };
-    Readiness { database, runner: state.runner.health().await }
+    Readiness { database, runner: state.runner.health().await, storage: storage::volume(state).await }
 }
 
 /// The Prometheus exposition text, or `None` when the database does not answer.

@@ -8,21 +8,20 @@ use super::{RunView, view_of};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::execution::uploads::{RunForm, UploadsGuard, read_run_form};
-use crate::services::{catalog, content, settings, versions};
+use crate::services::{catalog, content, settings, storage, versions};
 use crate::state::AppState;
 use axum::extract::Multipart;
 use chrono::Utc;
 use serde_json::{Value, json};
 use skriptoteket_domain::StoreError;
 use skriptoteket_domain::contract::{FieldIssue, validate_action_input, validate_fields};
-use skriptoteket_domain::run::{NewRun, RunContext, RunFile, RunStatus, SettingsScope, SourceOverride};
+use skriptoteket_domain::run::{
+    NewRun, RunContext, RunFile, RunStatus, SESSION_FILES_TTL, SettingsScope, SourceOverride,
+};
 use skriptoteket_domain::schema::{InputSchema, MAX_FILES_PER_RUN};
 use skriptoteket_domain::tool::{Tool, ToolVersion, VersionContent};
 use std::time::Duration;
 use uuid::Uuid;
-
-/// How long uploaded files stay reusable by a new run of the same tool.
-pub const SESSION_FILES_TTL: chrono::Duration = chrono::Duration::hours(24);
 
 /// What to run.
 pub enum RunTarget<'a> {
@@ -46,6 +45,9 @@ pub async fn start(
         RunTarget::Sandbox(id) => versions::load_editable(state.store.as_ref(), user, id).await?,
     };
     let sandbox = matches!(target, RunTarget::Sandbox(_));
+    // Before any byte is written: a full disk or a full quota refuses the run at once.
+    storage::require_free_space(state).await?;
+    storage::require_quota(state, user.user.id, 0).await?;
     let run_id = Uuid::now_v7();
     let uploads = UploadsGuard::new(&state.runs.uploads_root, run_id);
     let mut form = read_run_form(multipart, &state.runs.uploads_root, run_id, sandbox).await?;
@@ -179,9 +181,15 @@ async fn enqueue(
     insert(state, new).await
 }
 
-/// Enqueues, or answers 429 when the user already has their share of runs waiting or going,
-/// and 503 with Retry-After when the whole queue is full.
+/// Enqueues, or answers 503 + Retry-After when the data volume is below its floor (`storage_full`)
+/// or the whole queue is full, 413 when the run's uploads take the user past the storage quota,
+/// and 429 when the user already has their share of runs waiting or going.
 async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain::run::Run> {
+    storage::require_free_space(state).await?;
+    // One start of this user at a time from the quota check to the insert, so parallel starts
+    // cannot all fit into the same free bytes (within this process; docs/security.md).
+    let _one_at_a_time = state.storage_locks.lock(new.user_id).await;
+    storage::require_quota(state, new.user_id, new.upload_bytes().unwrap_or(0)).await?;
     // Checked before the insert, not in the same statement: a fairness limit, not a boundary.
     if state.store.active_runs_of(new.user_id).await? >= state.runs.max_active_per_user {
         return Err(ApiError::TooManyRequests {
@@ -273,6 +281,7 @@ pub async fn submit_action(
     if state.store.has_follow_up(run.id).await? {
         return Err(stale_action());
     }
+    require_files_kept(state, &run.files).await?;
     let clean = validate_action_input(action, input).map_err(|issues| issues_under("input", issues))?;
     let state_value = ui.and_then(|ui| ui.state.clone()).unwrap_or(Value::Null);
     let new = NewRun {
@@ -293,6 +302,21 @@ pub async fn submit_action(
     };
     let run = insert(state, new).await?;
     answer(state, user, run, wait).await
+}
+
+/// A follow-up gets its run's files again: they must still be kept (housekeeping removes them
+/// a day after the last run that used them).
+async fn require_files_kept(state: &AppState, files: &[RunFile]) -> ApiResult<()> {
+    for file in files {
+        if !tokio::fs::try_exists(state.runs.uploads_root.join(&file.stored_as)).await.unwrap_or(false) {
+            return Err(ApiError::conflict(
+                "files_not_kept",
+                "The files of this run are no longer kept (uploads are removed 24 hours after their last run). \
+                 Start the tool again with the files.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn stale_action() -> ApiError {
