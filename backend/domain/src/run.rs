@@ -241,6 +241,8 @@ pub struct RunSummary {
 /// Which run folders the database still needs (`StorageStore::folders_in_use`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FoldersInUse {
+    /// Runs that exist (a folder of any other run may belong to one on its way in).
+    pub known: std::collections::HashSet<Uuid>,
     /// Runs whose upload folder is still kept.
     pub uploads: std::collections::HashSet<Uuid>,
     /// Runs whose artifact folder is needed: queued or running (it is being written), or with

@@ -122,15 +122,22 @@ async fn remove_file(path: &Path) {
     }
 }
 
-/// Run folders (named by run id, older than the grace) that the database no longer needs.
+/// Run folders the database no longer needs: those of known runs at once (e.g. the empty
+/// artifact folder of a run that kept nothing), those of unknown runs once untouched for
+/// `ORPHAN_GRACE` (a run may be on its way in with its uploads).
 async fn remove_orphans(store: &dyn Store, policy: &Policy) -> Result<usize, StoreError> {
     let mut removed = 0;
     for (root, uploads) in [(&policy.uploads_root, true), (&policy.artifacts_root, false)] {
         let candidates = run_folders(root).await;
         for chunk in candidates.chunks(BATCH as usize) {
-            let in_use = store.folders_in_use(chunk).await?;
+            let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+            let in_use = store.folders_in_use(&ids).await?;
             let needed = if uploads { &in_use.uploads } else { &in_use.artifacts };
-            let orphans: Vec<Uuid> = chunk.iter().filter(|id| !needed.contains(id)).copied().collect();
+            let orphans: Vec<Uuid> = chunk
+                .iter()
+                .filter(|(id, old)| !needed.contains(id) && (*old || in_use.known.contains(id)))
+                .map(|(id, _)| *id)
+                .collect();
             remove_folders(root, &orphans).await;
             removed += orphans.len();
         }
@@ -138,8 +145,8 @@ async fn remove_orphans(store: &dyn Store, policy: &Policy) -> Result<usize, Sto
     Ok(removed)
 }
 
-/// The folders under `root` named by a run id and untouched for `ORPHAN_GRACE`.
-async fn run_folders(root: &Path) -> Vec<Uuid> {
+/// The folders under `root` named by a run id, and whether each is untouched for `ORPHAN_GRACE`.
+async fn run_folders(root: &Path) -> Vec<(Uuid, bool)> {
     let root = root.to_owned();
     let list = tokio::task::spawn_blocking(move || {
         let Ok(entries) = std::fs::read_dir(&root) else { return Vec::new() };
@@ -147,11 +154,12 @@ async fn run_folders(root: &Path) -> Vec<Uuid> {
         entries
             .flatten()
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .filter(|e| {
+            .filter_map(|e| {
+                let id = Uuid::parse_str(e.file_name().to_str()?).ok()?;
                 let modified = e.metadata().and_then(|m| m.modified());
-                modified.is_ok_and(|t| now.duration_since(t).unwrap_or_default() > ORPHAN_GRACE)
+                let old = modified.is_ok_and(|t| now.duration_since(t).unwrap_or_default() > ORPHAN_GRACE);
+                Some((id, old))
             })
-            .filter_map(|e| Uuid::parse_str(e.file_name().to_str()?).ok())
             .collect()
     });
     list.await.unwrap_or_default()

@@ -108,6 +108,10 @@ async fn folders_nothing_needs_are_removed_after_a_grace_period() {
     each_backend(|app| async move {
         app.publish_tool("lang", "sleep=30\n", csv_files(), Value::Null).await;
         let user = app.token(Role::User).await;
+        app.publish_tool("kort", "x = 1\n", Value::Null, Value::Null).await;
+        let ended = app.post_form("/api/tools/kort/run", &user, &[], &[("prefer", "wait=10")]).await;
+        assert_eq!(ended.body["status"], "succeeded", "{}", ended.body);
+        let ended = ended.body["id"].as_str().unwrap().to_owned();
         let running = long_run(&app, &user, 10, "running").await;
         let in_use = upload_dir(&app, &running).await;
         age(&in_use);
@@ -126,10 +130,13 @@ async fn folders_nothing_needs_are_removed_after_a_grace_period() {
         let not_a_run = uploads.join("lost+found");
         std::fs::create_dir(&not_a_run).unwrap();
         age(&not_a_run);
+        // A finished run that kept no artifact: its (empty) folder goes at once.
+        let empty = artifacts.join(&ended);
+        std::fs::create_dir_all(&empty).unwrap();
 
         let swept = sweep(app.state.store.as_ref(), &Policy::of(&app.state.runs), Utc::now()).await.unwrap();
-        assert_eq!(swept.orphans, 2, "{:?}", app.backend);
-        assert!(!old_upload.exists() && !old_artifacts.exists(), "old orphans go");
+        assert_eq!(swept.orphans, 3, "{:?}", app.backend);
+        assert!(!old_upload.exists() && !old_artifacts.exists() && !empty.exists(), "orphans go");
         assert!(new_upload.exists(), "a fresh folder may belong to a run on its way in");
         assert!(not_a_run.exists(), "only folders named by a run id are touched");
         assert!(in_use.join("000").is_file(), "a running run's files stay");

@@ -115,6 +115,7 @@ impl StorageStore for This {
         let mut folders = FoldersInUse::default();
         for row in rows {
             let id = parse_id(&row.id)?;
+            folders.known.insert(id);
             if row.uploads_kept {
                 folders.uploads.insert(id);
             }

@@ -170,10 +170,12 @@ async fn folders_in_use_name_what_the_database_still_needs() {
         let unknown = Uuid::new_v4();
         let all = [with_artifacts.id, without.id, queued.id, unknown];
         let folders = store.folders_in_use(&all).await.unwrap();
+        assert_eq!(folders.known, [with_artifacts.id, without.id, queued.id].into(), "{backend:?}");
         assert_eq!(folders.uploads, [with_artifacts.id].into(), "{backend:?}");
         assert_eq!(folders.artifacts, [with_artifacts.id, queued.id].into(), "{backend:?}");
         store.release_uploads(later(), 100).await.unwrap();
-        assert!(store.folders_in_use(&all).await.unwrap().uploads.is_empty());
+        let released = store.folders_in_use(&all).await.unwrap();
+        assert!(released.uploads.is_empty() && released.known.len() == 3);
         assert_eq!(store.folders_in_use(&[]).await.unwrap(), Default::default());
     })
     .await;
