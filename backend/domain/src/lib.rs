@@ -15,5 +15,5 @@ pub mod user;
 
 pub use page::{Page, PageRequest};
 pub use role::Role;
-pub use store::{RunStore, SettingsStore, Store, StoreError, ToolStore, UserStore, VersionStore};
+pub use store::{RunStore, SettingsStore, StorageStore, Store, StoreError, ToolStore, UserStore, VersionStore};
 pub use user::{NewUser, User, UserPatch};

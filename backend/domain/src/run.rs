@@ -96,6 +96,9 @@ impl FromStr for RunContext {
     }
 }
 
+/// How long uploaded files stay reusable by a new run of the same tool, per user (SPEC §3).
+pub const SESSION_FILES_TTL: chrono::Duration = chrono::Duration::hours(24);
+
 /// An uploaded file of a run: its sanitised name, size, and where the server keeps it
 /// (relative to the data dir's `uploads/`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +154,12 @@ pub struct Run {
     pub exit_code: Option<i64>,
     pub request_id: Option<String>,
     pub cancel_requested: bool,
+    /// The run whose upload folder holds `files`: this run when it uploaded them, the earlier
+    /// run when it reused them or follows up on it; `None` without files.
+    pub files_from: Option<Uuid>,
+    /// Bytes of the files uploaded with this run that are still kept (`None` once housekeeping
+    /// removed them, or when the run uploaded nothing of its own).
+    pub upload_bytes: Option<u64>,
     pub artifacts: Vec<Artifact>,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
@@ -172,6 +181,16 @@ pub struct NewRun {
     pub source_override: Option<SourceOverride>,
     pub timeout_seconds: u32,
     pub request_id: Option<String>,
+    /// The run whose upload folder holds `files` (see `Run::files_from`).
+    pub files_from: Option<Uuid>,
+}
+
+impl NewRun {
+    /// The bytes this run adds to its user's storage: its files when it uploaded them itself
+    /// (`files_from` is the run), nothing when it reuses another run's.
+    pub fn upload_bytes(&self) -> Option<u64> {
+        (self.files_from == Some(self.id)).then(|| self.files.iter().map(|f| f.bytes).sum())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -217,6 +236,18 @@ pub struct RunSummary {
     pub parent_run_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Which run folders the database still needs (`StorageStore::folders_in_use`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FoldersInUse {
+    /// Runs that exist (a folder of any other run may belong to one on its way in).
+    pub known: std::collections::HashSet<Uuid>,
+    /// Runs whose upload folder is still kept.
+    pub uploads: std::collections::HashSet<Uuid>,
+    /// Runs whose artifact folder is needed: queued or running (it is being written), or with
+    /// artifacts still recorded.
+    pub artifacts: std::collections::HashSet<Uuid>,
 }
 
 /// What `request_cancel` did.

@@ -1,7 +1,7 @@
 //! The persistence port. One implementation per SQL dialect lives in `skriptoteket-store`.
 
 use crate::run::{
-    Artifact, CancelOutcome, NewRun, Run, RunFinish, RunQuery, RunSummary, SettingsScope, StoredSettings,
+    Artifact, CancelOutcome, FoldersInUse, NewRun, Run, RunFinish, RunQuery, RunSummary, SettingsScope, StoredSettings,
 };
 use crate::tool::{
     CatalogQuery, NewTool, Taxon, Tool, ToolPatch, ToolVersion, VersionContent, VersionEvent, VersionState,
@@ -27,7 +27,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the application keeps, by area; one implementation per SQL dialect.
 #[async_trait]
-pub trait Store: UserStore + ToolStore + VersionStore + RunStore + SettingsStore + Send + Sync + 'static {
+pub trait Store:
+    UserStore + ToolStore + VersionStore + RunStore + SettingsStore + StorageStore + Send + Sync + 'static
+{
     /// Cheap round trip used by readiness checks.
     async fn ping(&self) -> StoreResult<()>;
     /// Which dialect this is ("sqlite" or "postgres"), for logs and readiness.
@@ -179,4 +181,27 @@ pub trait SettingsStore: Send + Sync {
     /// The hash of the usage instructions `user` last saw for `tool`.
     async fn usage_seen(&self, user: Uuid, tool: Uuid) -> StoreResult<Option<String>>;
     async fn mark_usage_seen(&self, user: Uuid, tool: Uuid, hash: &str) -> StoreResult<()>;
+}
+
+/// What runs keep on disk: each user's share of it, and what housekeeping may remove. Nothing
+/// a queued or running run uses is ever released or pruned.
+#[async_trait]
+pub trait StorageStore: Send + Sync {
+    /// Bytes `user` holds: the uploads still kept plus the artifacts still kept.
+    async fn storage_used(&self, user: Uuid) -> StoreResult<u64>;
+    /// Marks as removed (at most `limit`) upload folders no run may use any more: no run using
+    /// the folder is queued or running, and none was created after `reusable_since`. Returns the
+    /// runs whose folders to delete.
+    async fn release_uploads(&self, reusable_since: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Uuid>>;
+    /// Deletes (at most `limit`) runs that finished before `before` — rows with inputs, logs and
+    /// artifact rows — except those whose upload folder a queued, running or still reusable run
+    /// (created after `reusable_since`) uses. Returns their ids, whose folders to delete.
+    async fn prune_runs(
+        &self,
+        before: DateTime<Utc>,
+        reusable_since: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Uuid>>;
+    /// Which of `runs` still need their folders on disk (unknown runs need none).
+    async fn folders_in_use(&self, runs: &[Uuid]) -> StoreResult<FoldersInUse>;
 }

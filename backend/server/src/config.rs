@@ -67,7 +67,8 @@ pub enum RunnerCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ArtifactsCommand {
-    /// Delete artifacts (and uploaded files) older than ARTIFACTS_RETENTION_DAYS.
+    /// One housekeeping pass (the server also makes them on a schedule): artifacts older than
+    /// ARTIFACTS_RETENTION_DAYS, uploads no run can reuse, runs older than RUNS_RETENTION_DAYS.
     Prune {
         #[command(flatten)]
         db: DbArgs,
@@ -118,14 +119,29 @@ pub struct StorageArgs {
     /// Artifacts of runs; defaults to `$SKRIPTOTEKET_DATA_DIR/artifacts`.
     #[arg(long, env = "ARTIFACTS_ROOT")]
     pub artifacts_root: Option<PathBuf>,
-    /// Days a run's artifacts and uploads are kept.
+    /// Days a run's artifacts are kept after it ended.
     #[arg(long, env = "ARTIFACTS_RETENTION_DAYS", default_value_t = 7)]
     pub artifacts_retention_days: u32,
+    /// Days a run is kept after it ended (its row with inputs and logs, artifacts and
+    /// uploads); 0 keeps runs for ever.
+    #[arg(long, env = "RUNS_RETENTION_DAYS", default_value_t = 90)]
+    pub runs_retention_days: u32,
 }
 
 impl StorageArgs {
     pub fn artifacts_root(&self, data_dir: &std::path::Path) -> PathBuf {
         self.artifacts_root.clone().unwrap_or_else(|| data_dir.join("artifacts"))
+    }
+
+    /// What housekeeping removes, with the run files under `data_dir`.
+    pub fn housekeeping(&self, data_dir: &std::path::Path) -> crate::execution::housekeeping::Policy {
+        crate::execution::housekeeping::Policy {
+            artifacts_root: self.artifacts_root(data_dir),
+            uploads_root: data_dir.join("uploads"),
+            artifacts_retention: chrono::Duration::days(i64::from(self.artifacts_retention_days)),
+            runs_retention: (self.runs_retention_days > 0)
+                .then(|| chrono::Duration::days(i64::from(self.runs_retention_days))),
+        }
     }
 }
 
@@ -272,12 +288,41 @@ pub struct ServeArgs {
     pub runner_timeout_production_seconds: u32,
     #[arg(long, env = "RUNNER_TIMEOUT_SANDBOX_SECONDS", default_value_t = 60)]
     pub runner_timeout_sandbox_seconds: u32,
+    /// Bytes of uploads and kept artifacts one user may hold (e.g. 1g); a run whose uploads
+    /// would go past it is refused with 413. 0 = unlimited.
+    #[arg(long, env = "STORAGE_QUOTA_PER_USER", default_value = "1g")]
+    pub storage_quota_per_user: String,
+    /// Free space the data volume keeps (e.g. 1g); below it new runs are refused with 503 and
+    /// readiness fails. 0 = off.
+    #[arg(long, env = "STORAGE_MIN_FREE", default_value = "1g")]
+    pub storage_min_free: String,
+    /// Seconds between housekeeping passes in the server (expired uploads, artifacts and runs);
+    /// 0 = none (then run `skriptoteket artifacts prune` from cron).
+    #[arg(long, env = "SKRIPTOTEKET_HOUSEKEEPING_INTERVAL_SECONDS", default_value_t = 3600)]
+    pub housekeeping_interval_seconds: u64,
     /// On shutdown, how long running runs may go on before they are cancelled.
     #[arg(long, env = "SKRIPTOTEKET_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
     pub shutdown_grace_seconds: u64,
     /// Add the example tools at start when they are missing and an admin exists.
     #[arg(long, env = "SKRIPTOTEKET_SEED", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed: bool,
+}
+
+impl ServeArgs {
+    /// The storage limits and housekeeping schedule of `serve`.
+    pub fn storage(&self) -> anyhow::Result<crate::execution::StorageConfig> {
+        use skriptoteket_runner::limits::parse_size;
+        let size = |what: &str, text: &str| parse_size(text).map_err(|e| anyhow::anyhow!("{what}: {e}"));
+        let policy = self.storage.housekeeping(&self.db.data_dir);
+        Ok(crate::execution::StorageConfig {
+            quota_per_user: size("STORAGE_QUOTA_PER_USER", &self.storage_quota_per_user)?,
+            min_free: size("STORAGE_MIN_FREE", &self.storage_min_free)?,
+            artifacts_retention: policy.artifacts_retention,
+            runs_retention: policy.runs_retention,
+            housekeeping_interval: (self.housekeeping_interval_seconds > 0)
+                .then(|| std::time::Duration::from_secs(self.housekeeping_interval_seconds)),
+        })
+    }
 }
 
 #[cfg(test)]

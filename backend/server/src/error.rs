@@ -83,6 +83,9 @@ pub enum ApiError {
     BadRequest { code: &'static str, detail: String },
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The user's kept files would go past their storage quota.
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// `If-Match` named an old revision.
     #[error("{0}")]
     PreconditionFailed(String),
@@ -135,6 +138,7 @@ impl ApiError {
             Self::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail, None),
             Self::BadRequest { code, detail } => (StatusCode::BAD_REQUEST, code, detail, None),
             Self::PayloadTooLarge(detail) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", detail, None),
+            Self::QuotaExceeded(detail) => (StatusCode::PAYLOAD_TOO_LARGE, "storage_quota_exceeded", detail, None),
             Self::PreconditionFailed(detail) => (StatusCode::PRECONDITION_FAILED, "edit_conflict", detail, None),
             Self::PreconditionRequired(detail) => {
                 (StatusCode::PRECONDITION_REQUIRED, "revision_required", detail, None)

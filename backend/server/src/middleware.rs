@@ -14,11 +14,16 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Rejection texts longer than this are not echoed back.
 const MAX_ECHOED_DETAIL: usize = 512;
 
+/// Marks an error status whose body is the answer itself, not a problem (readiness: its
+/// 503 lists the failing checks), so `problem_details` leaves it as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepBody;
+
 pub async fn problem_details(request: Request, next: Next) -> Response {
     let request_id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if !(status.is_client_error() || status.is_server_error()) || response.extensions().get::<KeepBody>().is_some() {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -1,9 +1,10 @@
-//! `skriptoteket serve`: open the store, bootstrap, connect the runner, start the queue,
-//! listen, and shut down gracefully (event streams end, running runs get a grace period).
+//! `skriptoteket serve`: open the store, bootstrap, connect the runner, start the queue and
+//! housekeeping, listen, and shut down gracefully (event streams end, housekeeping stops,
+//! running runs get a grace period).
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Secret, ServeArgs};
-use crate::execution::{RunConfig, queue};
+use crate::execution::{RunConfig, housekeeping, queue};
 use crate::services::users::bootstrap_superuser;
 use crate::state::{AppState, SessionConfig};
 use crate::{api, seed, spa};
@@ -63,6 +64,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         timeout_sandbox: Duration::from_secs(u64::from(args.runner_timeout_sandbox_seconds)),
         instance,
         shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
+        storage: args.storage()?,
     };
     std::fs::create_dir_all(&runs.artifacts_root)?;
     std::fs::create_dir_all(&runs.uploads_root)?;
@@ -70,6 +72,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(store, runner.clone(), keys, sessions, runs);
     let pool_keeper = runner.maintain_pool(state.shutdown.clone());
     let mut workers = queue::start(&state).await?;
+    let housekeeping = housekeeping::start(&state);
 
     let spa = spa::router(&args.spa_dir);
     if spa.is_none() {
@@ -86,6 +89,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         })
         .await?;
 
+    if let Some(task) = housekeeping {
+        // It stops at the shutdown signal, between or inside a pass.
+        let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+    }
     let deadline = state.runs.shutdown_grace + Duration::from_secs(10);
     if tokio::time::timeout(deadline, async { while workers.join_next().await.is_some() {} }).await.is_err() {
         tracing::warn!("runs did not finish within the shutdown grace period");

@@ -6,6 +6,7 @@ use crate::cache::TtlCache;
 use crate::execution::RunConfig;
 use crate::execution::hub::RunHub;
 use crate::execution::metrics::Metrics;
+use crate::execution::storage::UserLocks;
 use crate::execution::streams::StreamCounter;
 use crate::execution::syntax::SyntaxChecker;
 use skriptoteket_domain::execution::Runner;
@@ -50,6 +51,8 @@ pub struct Inner {
     pub users: TtlCache<Uuid, User>,
     /// Catalog pages by query; cleared whenever this process changes a tool or a version.
     pub catalog: TtlCache<String, Arc<CatalogPage>>,
+    /// Held by a user's run start from the quota check to the enqueue.
+    pub storage_locks: UserLocks,
     /// Cancelled when the server shuts down: event streams end, workers stop claiming.
     pub shutdown: CancellationToken,
 }
@@ -85,6 +88,7 @@ impl AppState {
             syntax: SyntaxChecker::default(),
             users: TtlCache::new(CACHE_BOUND, 10_000),
             catalog: TtlCache::new(CACHE_BOUND, 1_000),
+            storage_locks: UserLocks::default(),
             shutdown: CancellationToken::new(),
         }))
     }

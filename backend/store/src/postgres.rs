@@ -96,6 +96,8 @@ type Conn = <Db as sqlx::Database>::Connection;
 mod runs;
 #[path = "queries/settings.rs"]
 mod settings;
+#[path = "queries/storage.rs"]
+mod storage;
 #[path = "queries/tools.rs"]
 mod tools;
 #[path = "queries/users.rs"]

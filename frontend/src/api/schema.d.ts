@@ -357,7 +357,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who am I: the signed-in user and, for cookie sessions, the CSRF token. */
+        /** Who am I: the signed-in user, my storage and quota, and for cookie sessions the CSRF token. */
         get: operations["me"];
         put?: never;
         post?: never;
@@ -443,7 +443,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database, the container engine and the runner image can be used. */
+        /** Readiness: the database, the container engine, the runner image and room on the data volume. */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -820,6 +820,17 @@ export interface components {
             csrf_token?: string | null;
             /** Format: date-time */
             expires_at: string;
+            /**
+             * Format: int64
+             * @description My storage quota in bytes; `null` when unlimited. A run whose uploads would go past it is
+             *     refused with 413 `storage_quota_exceeded`.
+             */
+            storage_quota_bytes?: number | null;
+            /**
+             * Format: int64
+             * @description Bytes of my uploaded files and run results still kept (what counts against the quota).
+             */
+            storage_used_bytes: number;
             user: components["schemas"]["UserResponse"];
         };
         NewVersionRequest: {
@@ -1948,7 +1959,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many or too large files */
+            /** @description Too many or too large files (`payload_too_large`), or past my storage quota (`storage_quota_exceeded`) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1975,7 +1986,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The queue is full; see `Retry-After`. */
+            /**
+             * @description The queue is full (`queue_full`), or the data volume is below its free-space floor
+             *     (`storage_full`); see `Retry-After`.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4442,8 +4456,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The action is stale */
+            /** @description The action is stale (`stale_action`), or the run's files are no longer kept (`files_not_kept`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description I am past my storage quota (`storage_quota_exceeded`) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4469,7 +4492,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The queue is full; see `Retry-After`. */
+            /**
+             * @description The queue is full (`queue_full`), or the data volume is below its free-space floor
+             *     (`storage_full`); see `Retry-After`.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5028,7 +5054,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many or too large files */
+            /** @description Too many or too large files (`payload_too_large`), or past my storage quota (`storage_quota_exceeded`) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5055,7 +5081,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The queue is full; see `Retry-After`. */
+            /**
+             * @description The queue is full (`queue_full`), or the data volume is below its free-space floor
+             *     (`storage_full`); see `Retry-After`.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;

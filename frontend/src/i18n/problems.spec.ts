@@ -28,6 +28,13 @@ describe('problemMessage', () => {
     expect(problemMessage(problem('too_many_attempts', 429, null))).toContain('Vänta en stund')
   })
 
+  it('explains a full quota, a full disk and expired files in Swedish', () => {
+    expect(problemMessage(problem('storage_quota_exceeded', 413))).toContain('lagringsutrymme')
+    expect(problemMessage(problem('storage_full', 503, 60))).toContain('diskutrymme')
+    expect(problemMessage(problem('storage_full', 503, 60))).not.toContain('Något gick fel')
+    expect(problemMessage(problem('files_not_kept', 409))).toContain('finns inte kvar')
+  })
+
   it('keeps server details out of 5xx messages', () => {
     expect(problemMessage(problem('internal_error', 500))).not.toContain('server says')
   })

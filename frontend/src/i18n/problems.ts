@@ -37,6 +37,12 @@ export function problemMessage(problem: ApiProblem): string {
       return t('runs.staleAction')
     case 'queue_full':
       return t('problems.queueFull')
+    case 'storage_quota_exceeded':
+      return t('problems.storageQuota')
+    case 'storage_full':
+      return t('problems.storageFull')
+    case 'files_not_kept':
+      return t('problems.filesNotKept')
     case 'edit_conflict':
       return t('editor.conflictBody')
     case 'wrong_state':

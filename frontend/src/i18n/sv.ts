@@ -428,6 +428,11 @@ export const sv = {
     role: 'Roll',
     memberSince: 'Konto skapat',
     sessionEnds: 'Inloggningen gäller till',
+    storage: 'Lagring',
+    storageOf: '{used} av {quota}',
+    storageUnlimited: '{used} (ingen gräns)',
+    storageNote:
+      'Uppladdade filer och resultat av dina körningar. Uppladdade filer tas bort ett dygn efter den senaste körningen som använde dem, resultat efter några dagar.',
     passwordNote: 'Behöver du ett nytt lösenord eller ett annat namn? Kontakta en administratör.',
   },
   forbidden: {
@@ -452,6 +457,12 @@ export const sv = {
     validation: 'Några uppgifter behöver rättas. Se de markerade fälten.',
     tooLarge: 'Det du skickade är för stort.',
     queueFull: 'Skriptoteket har många körningar på gång just nu. Försök igen om en liten stund.',
+    storageQuota:
+      'Ditt lagringsutrymme räcker inte till den här körningen (uppladdade filer och resultat av dina körningar räknas). Utrymmet frigörs av sig självt: uppladdade filer tas bort ett dygn efter den senaste körningen som använde dem och resultat efter några dagar. Du kan också använda filerna från en tidigare körning i stället för att ladda upp dem igen. Hur mycket du använder ser du under Min profil.',
+    storageFull:
+      'Skriptoteket har ont om diskutrymme just nu, så inga nya körningar kan starta. Det du redan har sparat påverkas inte. Försök igen senare.',
+    filesNotKept:
+      'Filerna från den här körningen finns inte kvar (uppladdade filer tas bort ett dygn efter den senaste körningen). Starta verktyget igen med filerna.',
     wrongState: 'Versionen har redan bytt läge. Ladda om sidan.',
     slugTaken: 'Adressen används redan av ett annat verktyg.',
     lastMaintainer: 'Ett verktyg måste ha minst en förvaltare.',

@@ -24,7 +24,13 @@ export const ADMIN = makeUser({
 })
 
 export function me(user: User = ADMIN, csrf = 'csrf-123'): MeResponse {
-  return { user, csrf_token: csrf, expires_at: '2026-11-24T08:00:00Z' }
+  return {
+    user,
+    csrf_token: csrf,
+    expires_at: '2026-11-24T08:00:00Z',
+    storage_used_bytes: 0,
+    storage_quota_bytes: 1024 * 1024 * 1024,
+  }
 }
 
 export function page(items: User[], total = items.length, offset = 0, limit = 25): UsersPage {

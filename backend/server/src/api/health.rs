@@ -1,10 +1,13 @@
 //! Liveness and readiness.
 
+use crate::execution::storage::human_bytes;
+use crate::middleware::KeepBody;
 use crate::services::health;
+use crate::services::storage::Volume;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -34,7 +37,7 @@ pub async fn health() -> Json<HealthResponse> {
     Json(HealthResponse { status: "ok", version: env!("CARGO_PKG_VERSION") })
 }
 
-/// Readiness: the database, the container engine and the runner image can be used.
+/// Readiness: the database, the container engine, the runner image and room on the data volume.
 #[utoipa::path(
     get,
     path = "/api/ready",
@@ -45,7 +48,7 @@ pub async fn health() -> Json<HealthResponse> {
         (status = 503, body = ReadyResponse, description = "Some check failed; see `checks`"),
     )
 )]
-pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<ReadyResponse>) {
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Extension<KeepBody>, Json<ReadyResponse>) {
     let readiness = health::readiness(&state).await;
     let database = match readiness.database {
         Ok(dialect) => ReadyCheck { name: "database", ok: true, detail: dialect.to_owned() },
@@ -62,7 +65,7 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<ReadyResp
             format!("{} is missing: run `make build-runner-image`", runner.image)
         },
     };
-    let mut checks = vec![database, engine, image];
+    let mut checks = vec![database, engine, image, storage_check(&readiness.storage)];
     if let Some(pool) = readiness.pool {
         // Informational: with no container ready, runs start their own (a little slower).
         let detail = format!("{} of {} pre-started containers ready", pool.ready, pool.size);
@@ -70,5 +73,27 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<ReadyResp
     }
     let ok = checks.iter().all(|c| c.ok);
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(ReadyResponse { status: if ok { "ready" } else { "not_ready" }, checks }))
+    // A 503 here is the report itself: which checks failed, not a generic problem.
+    (status, Extension(KeepBody), Json(ReadyResponse { status: if ok { "ready" } else { "not_ready" }, checks }))
+}
+
+/// `storage`: fails below `STORAGE_MIN_FREE` (new runs are then refused with `storage_full`).
+fn storage_check(volume: &Volume) -> ReadyCheck {
+    let floor = if volume.min_free > 0 {
+        format!("the floor is {}", human_bytes(volume.min_free))
+    } else {
+        "no floor set".to_owned()
+    };
+    let detail = match &volume.free {
+        Ok(free) if volume.is_full() => {
+            format!(
+                "{} free, below the floor of {}: new runs are refused",
+                human_bytes(*free),
+                human_bytes(volume.min_free)
+            )
+        }
+        Ok(free) => format!("{} free; {floor}", human_bytes(*free)),
+        Err(e) => format!("free space unknown ({e}); {floor}"),
+    };
+    ReadyCheck { name: "storage", ok: !volume.is_full(), detail }
 }

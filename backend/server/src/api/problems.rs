@@ -47,7 +47,8 @@ pub enum Busy {
     /// Too many runs of yours are waiting or going; see `Retry-After`.
     #[response(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Problem),
-    /// The queue is full; see `Retry-After`.
+    /// The queue is full (`queue_full`), or the data volume is below its free-space floor
+    /// (`storage_full`); see `Retry-After`.
     #[response(status = 503, content_type = "application/problem+json")]
     Unavailable(Problem),
 }

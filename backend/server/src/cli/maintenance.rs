@@ -1,10 +1,11 @@
 //! Operator commands: `runner check`, `artifacts prune`, `seed`.
 
 use crate::config::{ArtifactsCommand, DbArgs, RunnerCommand};
+use crate::execution::housekeeping;
 use skriptoteket_domain::execution::{RunRequest, Runner};
 use skriptoteket_runner::DockerRunner;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// Engine reachable, image present, and a trivial hardened run succeeds; exit 1 otherwise.
 pub async fn runner_check(command: RunnerCommand) -> anyhow::Result<()> {
@@ -48,52 +49,24 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-/// Deletes artifacts of runs older than the retention and uploads older than 24 hours.
+/// One housekeeping pass, as the server makes on its schedule: uploads no run can use any
+/// more, artifacts past ARTIFACTS_RETENTION_DAYS, runs past RUNS_RETENTION_DAYS, and folders
+/// nothing needs. Nothing a queued or running run uses is removed.
 pub async fn artifacts(command: ArtifactsCommand) -> anyhow::Result<()> {
     let ArtifactsCommand::Prune { db, storage } = command;
     let store = super::open(&db).await?;
-    let root = storage.artifacts_root(&db.data_dir);
-    let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(storage.artifacts_retention_days));
-    let pruned = store.prune_artifacts(cutoff).await?;
-    let mut bytes = 0;
-    for artifact in &pruned {
-        bytes += artifact.bytes;
-        let path = root.join(&artifact.stored_as);
-        if let Err(e) = std::fs::remove_file(&path)
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            eprintln!("could not delete {}: {e}", path.display());
-        }
-    }
-    let emptied = remove_empty_dirs(&root);
-    let uploads = remove_older_than(&db.data_dir.join("uploads"), Duration::from_secs(24 * 3600));
+    let policy = storage.housekeeping(&db.data_dir);
+    let swept = housekeeping::sweep(store.as_ref(), &policy, chrono::Utc::now()).await?;
+    let runs = match storage.runs_retention_days {
+        0 => "no runs (RUNS_RETENTION_DAYS=0 keeps them)".to_owned(),
+        days => format!("{} runs ended more than {days} days ago", swept.runs),
+    };
     println!(
-        "pruned {} artifacts ({} bytes, {} empty run folders) older than {} days and {} upload folders older than 24 h",
-        pruned.len(),
-        bytes,
-        emptied,
-        storage.artifacts_retention_days,
-        uploads
+        "pruned {} artifacts ({} bytes) older than {} days, {} upload folders no run can reuse, {runs}, \
+         and {} folders nothing needed",
+        swept.artifacts, swept.artifact_bytes, storage.artifacts_retention_days, swept.uploads, swept.orphans
     );
     Ok(())
-}
-
-fn remove_empty_dirs(root: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(root) else { return 0 };
-    entries.flatten().filter(|e| e.path().is_dir() && std::fs::remove_dir(e.path()).is_ok()).count()
-}
-
-fn remove_older_than(root: &std::path::Path, age: Duration) -> usize {
-    let Ok(entries) = std::fs::read_dir(root) else { return 0 };
-    let now = SystemTime::now();
-    entries
-        .flatten()
-        .filter(|e| {
-            let old =
-                e.metadata().and_then(|m| m.modified()).is_ok_and(|t| now.duration_since(t).unwrap_or_default() > age);
-            old && std::fs::remove_dir_all(e.path()).is_ok()
-        })
-        .count()
 }
 
 pub async fn seed(db: &DbArgs) -> anyhow::Result<()> {

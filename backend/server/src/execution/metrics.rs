@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 const BUCKETS: [f64; 10] = [0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0];
@@ -16,6 +16,8 @@ pub struct Metrics {
     /// Cumulative bucket counts, then sum and count.
     durations: Mutex<([u64; BUCKETS.len()], f64, u64)>,
     pub active_containers: AtomicI64,
+    /// Housekeeping passes that ended (with or without error), since start.
+    pub housekeeping_passes: AtomicU64,
 }
 
 impl Metrics {
@@ -81,6 +83,13 @@ impl Metrics {
             let _ = writeln!(out, "skriptoteket_runner_pool_runs_total{{container=\"pre_started\"}} {}", pool.hits);
             let _ = writeln!(out, "skriptoteket_runner_pool_runs_total{{container=\"on_demand\"}} {}", pool.misses);
         }
+        let _ = writeln!(out, "# HELP skriptoteket_housekeeping_passes_total Housekeeping passes of this process.");
+        let _ = writeln!(out, "# TYPE skriptoteket_housekeeping_passes_total counter");
+        let _ = writeln!(
+            out,
+            "skriptoteket_housekeeping_passes_total {}",
+            self.housekeeping_passes.load(Ordering::Relaxed)
+        );
         out
     }
 }

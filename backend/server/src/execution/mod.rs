@@ -1,12 +1,17 @@
 //! Everything between a stored run and a finished one: the in-process event hub, the queue
-//! workers, uploaded files, the pre-flight syntax check and the run metrics.
+//! workers, uploaded files, the pre-flight syntax check, the run metrics, and the disk they
+//! use (free space, housekeeping).
 
+pub mod housekeeping;
 pub mod hub;
 pub mod metrics;
 pub mod queue;
+pub mod storage;
 pub mod streams;
 pub mod syntax;
 pub mod uploads;
+
+pub use storage::StorageConfig;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,10 +35,13 @@ pub struct RunConfig {
     /// Names this process in run claims and container labels.
     pub instance: String,
     pub shutdown_grace: Duration,
+    /// Per-user quota, free-space floor, retention and housekeeping schedule.
+    pub storage: StorageConfig,
 }
 
 impl RunConfig {
-    /// Defaults under `data_dir`, for tests and tools.
+    /// Defaults under `data_dir`, for tests and tools (no free-space floor, no housekeeping
+    /// task: tests turn them on).
     pub fn under(data_dir: &std::path::Path, instance: &str) -> Self {
         Self {
             artifacts_root: data_dir.join("artifacts"),
@@ -46,6 +54,7 @@ impl RunConfig {
             timeout_sandbox: Duration::from_secs(60),
             instance: instance.to_owned(),
             shutdown_grace: Duration::from_secs(30),
+            storage: StorageConfig::default(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Readiness and metrics for operators: what the database and the runner say.
 
+use crate::services::storage::{self, Volume};
 use crate::state::AppState;
 use skriptoteket_domain::execution::{PoolStats, RunnerHealth};
 
@@ -8,6 +9,8 @@ pub struct Readiness {
     pub database: Result<&'static str, String>,
     pub runner: RunnerHealth,
     pub pool: Option<PoolStats>,
+    /// Free space where uploads and artifacts go, against `STORAGE_MIN_FREE`.
+    pub storage: Volume,
 }
 
 pub async fn readiness(state: &AppState) -> Readiness {
@@ -18,7 +21,12 @@ pub async fn readiness(state: &AppState) -> Readiness {
             Err(e.to_string())
         }
     };
-    Readiness { database, runner: state.runner.health().await, pool: state.runner.pool_stats() }
+    Readiness {
+        database,
+        runner: state.runner.health().await,
+        pool: state.runner.pool_stats(),
+        storage: storage::volume(state).await,
+    }
 }
 
 /// The Prometheus exposition text, or `None` when the database does not answer.

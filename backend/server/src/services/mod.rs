@@ -14,6 +14,7 @@ pub mod content;
 pub mod health;
 pub mod runs;
 pub mod settings;
+pub mod storage;
 pub mod tools;
 pub mod users;
 pub mod versions;

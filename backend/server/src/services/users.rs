@@ -5,6 +5,7 @@ use crate::auth::jwt::Claims;
 use crate::auth::{CurrentUser, password};
 use crate::error::{ApiError, ApiResult};
 use crate::services::auth::{argon2, too_many};
+use crate::services::storage::{self, StorageUsage};
 use crate::state::AppState;
 use skriptoteket_domain::user::MIN_PASSWORD_LEN;
 use skriptoteket_domain::{NewUser, Page, PageRequest, Role, Store, User, UserPatch};
@@ -116,6 +117,8 @@ pub async fn bootstrap_superuser(store: &dyn Store, email: &str, password: &str)
 pub struct SelfChange {
     pub user: User,
     pub session: Option<(String, Claims)>,
+    /// My storage, as `GET /api/auth/me` shows it.
+    pub storage: StorageUsage,
 }
 
 /// A user changes their own name or password; the password needs the current one.
@@ -149,5 +152,6 @@ pub async fn change_self(
     let user = state.store.update_user(me.user.id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))?;
     state.users.invalidate(&me.user.id);
     let session = changed_password.then(|| state.keys.issue(user.id, chrono::Utc::now(), state.sessions.ttl));
-    Ok(SelfChange { user, session })
+    let storage = storage::usage_of(state, user.id).await?;
+    Ok(SelfChange { user, session, storage })
 }

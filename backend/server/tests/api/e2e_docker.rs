@@ -89,7 +89,11 @@ async fn a_csv_becomes_a_table_and_a_downloadable_excel_file() {
         // `skriptoteket artifacts prune` with zero days of retention removes the file and its row.
         let db = DbArgs { data_dir: app.dir.path().to_owned(), database_url: Some(app.database_url()) };
         let artifacts_root = app.state.runs.artifacts_root.clone();
-        let storage = StorageArgs { artifacts_root: Some(artifacts_root.clone()), artifacts_retention_days: 0 };
+        let storage = StorageArgs {
+            artifacts_root: Some(artifacts_root.clone()),
+            artifacts_retention_days: 0,
+            runs_retention_days: 90,
+        };
         cli::artifacts(ArtifactsCommand::Prune { db, storage }).await.unwrap();
         app.call(Method::GET, url, Some(&user), None).await.problem(404, "not_found");
         let kept = std::fs::read_dir(&artifacts_root).unwrap().flatten().count();

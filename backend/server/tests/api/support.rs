@@ -9,7 +9,7 @@ use skriptoteket_domain::execution::Runner;
 use skriptoteket_domain::{Role, User};
 use skriptoteket_server::api;
 use skriptoteket_server::auth::jwt::JwtKeys;
-use skriptoteket_server::execution::{RunConfig, queue};
+use skriptoteket_server::execution::{RunConfig, housekeeping, queue};
 use skriptoteket_server::services::users::{CreateUser, create_unchecked};
 use skriptoteket_server::state::{AppState, SessionConfig};
 use skriptoteket_store::testing::{Backend, TestDb, backends};
@@ -26,6 +26,8 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     pub dir: tempfile::TempDir,
+    /// The housekeeping task, when the test's `RunConfig` set an interval.
+    pub housekeeping: Option<tokio::task::JoinHandle<()>>,
     workers: Option<JoinSet<()>>,
     db: Option<TestDb>,
 }
@@ -35,6 +37,9 @@ impl Drop for TestApp {
         self.state.shutdown.cancel();
         if let Some(mut workers) = self.workers.take() {
             workers.abort_all();
+        }
+        if let Some(task) = self.housekeeping.take() {
+            task.abort();
         }
     }
 }
@@ -123,14 +128,23 @@ impl TestApp {
 
     /// Simulates `kill -9` and a new start on the same database, files and instance name:
     /// the workers vanish without recording anything, then a fresh state starts.
-    pub async fn crash_and_restart(mut self, engine: Engine) -> Self {
+    pub async fn crash_and_restart(self, engine: Engine) -> Self {
+        self.restart_with(engine, |_| {}).await
+    }
+
+    /// Like `crash_and_restart`, with the run configuration changed for the new start.
+    pub async fn restart_with(mut self, engine: Engine, configure: impl FnOnce(&mut RunConfig)) -> Self {
         if let Some(mut workers) = self.workers.take() {
             workers.abort_all();
             while workers.join_next().await.is_some() {}
         }
+        if let Some(task) = self.housekeeping.take() {
+            task.abort();
+        }
         let db = self.db.take().expect("db");
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
-        let runs = self.state.runs.clone();
+        let mut runs = self.state.runs.clone();
+        configure(&mut runs);
         Self::start(self.backend, engine, db, dir, runs).await
     }
 
@@ -153,8 +167,9 @@ impl TestApp {
         };
         let state = AppState::new(db.store.clone(), runner, JwtKeys::from_secret(SECRET), sessions, runs);
         let workers = queue::start(&state).await.expect("queue");
+        let housekeeping = housekeeping::start(&state);
         let router = api::app(state.clone(), Duration::from_secs(30), None);
-        Self { backend, router, state, dir, workers: Some(workers), db: Some(db) }
+        Self { backend, router, state, dir, housekeeping, workers: Some(workers), db: Some(db) }
     }
 
     /// The database URL this app uses (for CLI commands under test).

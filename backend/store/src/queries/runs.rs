@@ -54,7 +54,8 @@ impl RunStore for This {
         let sql = concat!(
             "INSERT INTO runs (id, tool_id, version_id, context, user_id, status, inputs, files, \
              settings, action, parent_run_id, source_override, timeout_seconds, request_id, \
-             created_at) SELECT $1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $10, $11, $12, $13, $14 \
+             created_at, files_from, upload_bytes) SELECT $1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $16, $17 \
              WHERE (SELECT COUNT(*) FROM runs WHERE status = 'queued') < $15 RETURNING ",
             run_columns!()
         );
@@ -75,6 +76,8 @@ impl RunStore for This {
             .bind(run.request_id.as_deref())
             .bind(Utc::now())
             .bind(i64::try_from(max_queue).unwrap_or(i64::MAX))
+            .bind(run.files_from.map(|id| id.to_string()))
+            .bind(run.upload_bytes().map(|n| i64::try_from(n).unwrap_or(i64::MAX)))
             .fetch_optional(&mut *tx)
             .await
             // The only unique index a new run can hit is "one follow-up per run".

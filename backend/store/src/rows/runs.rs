@@ -15,7 +15,8 @@ macro_rules! run_columns {
     () => {
         "id, tool_id, version_id, context, user_id, status, inputs, files, settings, action, \
          parent_run_id, source_override, timeout_seconds, stdout, stderr, ui, error_summary, \
-         exit_code, request_id, cancel_requested, created_at, started_at, finished_at"
+         exit_code, request_id, cancel_requested, files_from, upload_bytes, created_at, started_at, \
+         finished_at"
     };
 }
 
@@ -60,6 +61,8 @@ pub(crate) struct RunRow {
     exit_code: Option<i64>,
     request_id: Option<String>,
     cancel_requested: bool,
+    files_from: Option<String>,
+    upload_bytes: Option<i64>,
     created_at: DateTime<Utc>,
     started_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
@@ -92,6 +95,8 @@ impl TryFrom<RunRow> for Run {
             exit_code: r.exit_code,
             request_id: r.request_id,
             cancel_requested: r.cancel_requested,
+            files_from: r.files_from.as_deref().map(parse_id).transpose()?,
+            upload_bytes: r.upload_bytes.map(|n| unsigned(n, "upload size")).transpose()?,
             artifacts: Vec::new(),
             created_at: r.created_at,
             started_at: r.started_at,

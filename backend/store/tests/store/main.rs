@@ -1,7 +1,9 @@
 //! The behavioural suite every Store implementation must pass, run on SQLite and PostgreSQL.
-//! One test binary: tools and runs are submodules, sharing the helpers below.
+//! One test binary: tools, runs and storage are submodules, sharing the helpers below.
 
+mod migration;
 mod runs;
+mod storage;
 mod tools;
 
 use chrono::{Duration, Utc};

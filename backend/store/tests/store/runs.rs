@@ -16,13 +16,13 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// A user, and a tool with its first version, to run.
-struct Fixture {
-    user: Uuid,
-    tool: Uuid,
-    version: Uuid,
+pub(super) struct Fixture {
+    pub user: Uuid,
+    pub tool: Uuid,
+    pub version: Uuid,
 }
 
-async fn fixture(store: &Arc<dyn Store>) -> Fixture {
+pub(super) async fn fixture(store: &Arc<dyn Store>) -> Fixture {
     let user = user(store, Role::Contributor).await.id;
     let slug = format!("t-{}", Uuid::new_v4().simple());
     let new = NewTool { slug, title: "Körbar".into(), summary: String::new(), created_by: user };
@@ -31,7 +31,7 @@ async fn fixture(store: &Arc<dyn Store>) -> Fixture {
 }
 
 impl Fixture {
-    fn run(&self) -> NewRun {
+    pub(super) fn run(&self) -> NewRun {
         NewRun {
             id: Uuid::now_v7(),
             tool_id: self.tool,
@@ -46,15 +46,16 @@ impl Fixture {
             source_override: None,
             timeout_seconds: 120,
             request_id: None,
+            files_from: None,
         }
     }
 }
 
-async fn enqueue(store: &Arc<dyn Store>, run: NewRun) -> Run {
+pub(super) async fn enqueue(store: &Arc<dyn Store>, run: NewRun) -> Run {
     store.enqueue_run(run, 100).await.unwrap().expect("room in the queue")
 }
 
-fn finish(status: RunStatus, artifacts: &[&str]) -> RunFinish {
+pub(super) fn finish(status: RunStatus, artifacts: &[&str]) -> RunFinish {
     RunFinish {
         status,
         stdout: "klart\n".into(),

@@ -46,6 +46,11 @@ pub struct MeResponse {
     /// Present when signed in by cookie: the value writes must send as `X-CSRF-Token`.
     pub csrf_token: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// Bytes of my uploaded files and run results still kept (what counts against the quota).
+    pub storage_used_bytes: u64,
+    /// My storage quota in bytes; `null` when unlimited. A run whose uploads would go past it is
+    /// refused with 413 `storage_quota_exceeded`.
+    pub storage_quota_bytes: Option<u64>,
 }
 
 /// A user as the API shows it (never the password hash).

@@ -58,19 +58,22 @@ pub async fn logout(State(state): State<AppState>) -> impl IntoResponse {
     (StatusCode::NO_CONTENT, headers)
 }
 
-/// Who am I: the signed-in user and, for cookie sessions, the CSRF token.
+/// Who am I: the signed-in user, my storage and quota, and for cookie sessions the CSRF token.
 #[utoipa::path(
     get,
     path = "/api/auth/me",
     tag = "auth",
     responses((status = 200, body = MeResponse), Common)
 )]
-pub async fn me(user: CurrentUser) -> Json<MeResponse> {
-    Json(MeResponse {
+pub async fn me(user: CurrentUser, State(state): State<AppState>) -> ApiResult<Json<MeResponse>> {
+    let storage = services::storage::usage(&state, &user).await?;
+    Ok(Json(MeResponse {
         expires_at: DateTime::from_timestamp(user.claims.exp, 0).unwrap_or_default(),
         csrf_token: user.via_cookie.then(|| user.claims.csrf.clone()),
         user: user.user.into(),
-    })
+        storage_used_bytes: storage.used_bytes,
+        storage_quota_bytes: storage.quota_bytes,
+    }))
 }
 
 /// Change my display name or password (the current password is needed for a new one).
@@ -107,6 +110,8 @@ pub async fn update_me(
         expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_default(),
         csrf_token: user.via_cookie.then(|| claims.csrf.clone()),
         user: updated.into(),
+        storage_used_bytes: change.storage.used_bytes,
+        storage_quota_bytes: change.storage.quota_bytes,
     };
     Ok((headers, Json(body)))
 }

@@ -8,7 +8,7 @@ use super::{RunView, view_of};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::execution::uploads::{RunForm, UploadsGuard, read_run_form};
-use crate::services::{catalog, content, settings, versions};
+use crate::services::{catalog, content, settings, storage, versions};
 use crate::state::AppState;
 use axum::extract::Multipart;
 use chrono::Utc;
@@ -16,14 +16,13 @@ use serde_json::{Value, json};
 use skriptoteket_domain::StoreError;
 use skriptoteket_domain::contract::limits::{MAX_ACTION_INPUT_BYTES, MAX_FORM_INPUT_BYTES};
 use skriptoteket_domain::contract::{FieldIssue, validate_action_input, validate_fields};
-use skriptoteket_domain::run::{NewRun, RunContext, RunFile, RunStatus, SettingsScope, SourceOverride};
+use skriptoteket_domain::run::{
+    NewRun, RunContext, RunFile, RunStatus, SESSION_FILES_TTL, SettingsScope, SourceOverride,
+};
 use skriptoteket_domain::schema::{InputSchema, MAX_FILES_PER_RUN};
 use skriptoteket_domain::tool::{Tool, ToolVersion, VersionContent};
 use std::time::Duration;
 use uuid::Uuid;
-
-/// How long uploaded files stay reusable by a new run of the same tool.
-pub const SESSION_FILES_TTL: chrono::Duration = chrono::Duration::hours(24);
 
 /// What to run.
 pub enum RunTarget<'a> {
@@ -47,6 +46,9 @@ pub async fn start(
         RunTarget::Sandbox(id) => versions::load_editable(state.store.as_ref(), user, id).await?,
     };
     let sandbox = matches!(target, RunTarget::Sandbox(_));
+    // Before any byte is written: a full disk or a full quota refuses the run at once.
+    storage::require_free_space(state).await?;
+    storage::require_quota(state, user.user.id, 0).await?;
     let run_id = Uuid::now_v7();
     let uploads = UploadsGuard::new(&state.runs.uploads_root, run_id);
     let mut form = read_run_form(multipart, &state.runs.uploads_root, run_id, sandbox).await?;
@@ -145,11 +147,13 @@ async fn enqueue(
     request_id: Option<String>,
 ) -> ApiResult<skriptoteket_domain::run::Run> {
     let mut files = form.files;
+    // Uploaded files live in this run's folder; reused ones stay in the folder they came from.
+    let mut files_from = (!files.is_empty()).then_some(run_id);
     if let Some(previous) = form.reuse_files_from {
         if !files.is_empty() {
             return Err(ApiError::field("reuse_files_from", "send either new files or reuse_files_from, not both"));
         }
-        files = reusable_files(state, user, previous, plan.tool.id).await?;
+        (files, files_from) = reusable_files(state, user, previous, plan.tool.id).await?;
     }
     let schema = plan.content.input_schema.clone().unwrap_or(InputSchema { files: None, fields: vec![] });
     check_files(&schema, &files)?;
@@ -176,6 +180,7 @@ async fn enqueue(
         source_override: plan.source_override,
         timeout_seconds: plan.timeout.as_secs() as u32,
         request_id,
+        files_from,
     };
     insert(state, new).await
 }
@@ -206,8 +211,15 @@ async fn check_fair_share(state: &AppState, user: Uuid) -> ApiResult<()> {
     Ok(())
 }
 
-/// Enqueues, or answers 503 with Retry-After when the whole queue is full.
+/// Enqueues, or answers 503 + Retry-After when the data volume is below its floor
+/// (`storage_full`) or the whole queue is full, and 413 when the run's uploads take the user
+/// past the storage quota.
 async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain::run::Run> {
+    storage::require_free_space(state).await?;
+    // One start of this user at a time from the quota check to the insert, so parallel starts
+    // cannot all fit into the same free bytes (within this process; docs/security.md).
+    let _one_at_a_time = state.storage_locks.lock(new.user_id).await;
+    storage::require_quota(state, new.user_id, new.upload_bytes().unwrap_or(0)).await?;
     let enqueued = match state.store.enqueue_run(new, state.runs.max_queue).await {
         Err(StoreError::Conflict("follow_up")) => return Err(stale_action()),
         other => other?,
@@ -225,13 +237,19 @@ async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain:
     }
 }
 
-async fn reusable_files(state: &AppState, user: &CurrentUser, previous: Uuid, tool: Uuid) -> ApiResult<Vec<RunFile>> {
+/// The files of an earlier run of mine of this tool, and the run whose folder holds them.
+async fn reusable_files(
+    state: &AppState,
+    user: &CurrentUser,
+    previous: Uuid,
+    tool: Uuid,
+) -> ApiResult<(Vec<RunFile>, Option<Uuid>)> {
     let run = state.store.run_by_id(previous).await?.filter(|r| r.user_id == user.user.id && r.tool_id == tool);
     let run = run.ok_or_else(|| ApiError::field("reuse_files_from", "no such run of yours for this tool"))?;
     if Utc::now() - run.created_at > SESSION_FILES_TTL {
         return Err(ApiError::field("reuse_files_from", "those files are older than 24 hours; upload them again"));
     }
-    Ok(run.files)
+    Ok((run.files, run.files_from))
 }
 
 fn check_files(schema: &InputSchema, files: &[RunFile]) -> ApiResult<()> {
@@ -282,6 +300,7 @@ pub async fn submit_action(
     if state.store.has_follow_up(run.id).await? {
         return Err(stale_action());
     }
+    require_files_kept(state, &run.files).await?;
     let clean = validate_action_input(action, input).map_err(|issues| issues_under("input", issues))?;
     check_size(&Value::Object(clean.clone()), "input", MAX_ACTION_INPUT_BYTES)?;
     check_fair_share(state, user.user.id).await?;
@@ -300,9 +319,25 @@ pub async fn submit_action(
         source_override: run.source_override.clone(),
         timeout_seconds: run.timeout_seconds,
         request_id,
+        files_from: run.files_from,
     };
     let run = insert(state, new).await?;
     answer(state, user, run, wait).await
+}
+
+/// A follow-up gets its run's files again: they must still be kept (housekeeping removes them
+/// a day after the last run that used them).
+async fn require_files_kept(state: &AppState, files: &[RunFile]) -> ApiResult<()> {
+    for file in files {
+        if !tokio::fs::try_exists(state.runs.uploads_root.join(&file.stored_as)).await.unwrap_or(false) {
+            return Err(ApiError::conflict(
+                "files_not_kept",
+                "The files of this run are no longer kept (uploads are removed 24 hours after their last run). \
+                 Start the tool again with the files.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn stale_action() -> ApiError {

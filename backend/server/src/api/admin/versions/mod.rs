@@ -167,7 +167,7 @@ pub async fn rollback(
         (status = 202, body = RunResponse, description = "Queued; `Location` names the run"),
         (status = 200, body = RunResponse, description = "Finished within `Prefer: wait=N`"),
         NotFound,
-        (status = 413, body = Problem, content_type = "application/problem+json", description = "Too many or too large files"),
+        (status = 413, body = Problem, content_type = "application/problem+json", description = "Too many or too large files (`payload_too_large`), or past my storage quota (`storage_quota_exceeded`)"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid inputs, files, schemas or a syntax error"),
         Busy,
         Common,
