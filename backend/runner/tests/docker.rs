@@ -556,3 +556,20 @@ async fn a_changed_image_drains_the_pool() {
     stop_pool(&h, stop, keeper).await;
     docker(&["rmi", &tag]);
 }
+
+#[tokio::test]
+async fn containers_removed_in_the_background_are_all_gone_once_settled() {
+    let Some(mut h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    h.runner = h.runner.clone().remove_in_background();
+    let runs = (0..3).map(|_| {
+        let request = h.request("def run_tool(i, o):\n    return 'ok'\n", Duration::from_secs(30));
+        h.runner.execute(request, Arc::new(|_| {}), CancellationToken::new())
+    });
+    for e in futures::future::join_all(runs).await {
+        assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
+    }
+    h.runner.settle().await;
+    h.assert_nothing_left().await;
+}

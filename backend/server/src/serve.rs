@@ -52,7 +52,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(error = %e, "could not look for containers left by an earlier process");
     }
     let pool_size = args.runner_pool_size.unwrap_or(args.runner_max_concurrency.max(1));
-    let runner = runner.with_pool(pool_size);
+    let runner = runner.with_pool(pool_size).remove_in_background();
     let runs = RunConfig {
         max_streams_per_user: crate::execution::DEFAULT_MAX_STREAMS_PER_USER,
         artifacts_root: args.storage.artifacts_root(data_dir),
@@ -97,11 +97,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if tokio::time::timeout(deadline, async { while workers.join_next().await.is_some() {} }).await.is_err() {
         tracing::warn!("runs did not finish within the shutdown grace period");
     }
-    // The keeper removes the pre-started containers still waiting (the reaper would at the
-    // next start anyway).
+    // The keeper removes the pre-started containers still waiting, and the last runs'
+    // containers finish being removed (the reaper would at the next start anyway).
     if let Some(keeper) = pool_keeper {
         let _ = tokio::time::timeout(Duration::from_secs(10), keeper).await;
     }
+    let _ = tokio::time::timeout(Duration::from_secs(10), runner.settle()).await;
     tracing::info!("stopped");
     Ok(())
 }

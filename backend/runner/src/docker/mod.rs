@@ -40,6 +40,8 @@ pub struct DockerRunner {
     engine: Engine,
     /// Pre-started containers (`with_pool`); `None` starts every run's container on demand.
     pool: Option<Arc<pool::Pool>>,
+    /// With `remove_in_background`: the removals still going (`settle` waits for them).
+    removals: Option<tokio_util::task::TaskTracker>,
 }
 
 impl DockerRunner {
@@ -67,7 +69,23 @@ impl DockerRunner {
             Err(_) => ("unreachable".to_owned(), Engine::Docker),
         };
         tracing::info!(engine = %engine_version, image = %image, instance = %instance, "container engine configured");
-        Ok(Self { docker, image, limits, instance, engine_version, engine, pool: None })
+        Ok(Self { docker, image, limits, instance, engine_version, engine, pool: None, removals: None })
+    }
+
+    /// Removes each finished run's container after the run's result is handed back, so the
+    /// answer does not wait for the engine's clean-up; `settle` (at shutdown) waits for the
+    /// removals still going, and the start-up reaper takes any a crash interrupted.
+    pub fn remove_in_background(mut self) -> Self {
+        self.removals = Some(tokio_util::task::TaskTracker::new());
+        self
+    }
+
+    /// Waits for the background removals still going.
+    pub async fn settle(&self) {
+        if let Some(removals) = &self.removals {
+            removals.close();
+            removals.wait().await;
+        }
     }
 
     /// Keeps `size` containers pre-started (0: none); `maintain_pool` then fills it.
@@ -314,7 +332,14 @@ impl Runner for DockerRunner {
         let name = pooled.unwrap_or_else(|| format!("skt-run-{}", request.run_id));
         let guard = RemoveOnDrop { runner: Some(self.clone()), name: name.clone() };
         let (ending, pump, bundle) = self.drive(&name, prestarted, &request, &events, &cancel).await;
-        self.remove(&name).await;
+        match &self.removals {
+            Some(removals) if !removals.is_closed() => {
+                let runner = self.clone();
+                let name = name.clone();
+                removals.spawn(async move { runner.remove(&name).await });
+            }
+            _ => self.remove(&name).await,
+        }
         guard.disarm();
         let (stdout, stderr) = pump.map(|p| (p.stdout.finish(), p.stderr.finish())).unwrap_or_default();
         outcome::assemble(Collected {
