@@ -10,6 +10,7 @@ cannot lose it and a file the tool writes cannot replace it.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 import traceback
@@ -18,11 +19,23 @@ from skriptoteket_runner import result as results
 
 CRASH_MESSAGE_LIMIT = 500
 USER_MESSAGE_LIMIT = 8 * 1024
+CONTROL_LIMIT = 2 * 1024 * 1024
+# The variables `go` may set: the run's own (wrapper.RUN_VARIABLES) and nothing else.
+GO_VARIABLES = frozenset(
+    ("SKRIPTOTEKET_ENTRYPOINT", "SKRIPTOTEKET_INPUTS", "SKRIPTOTEKET_INPUT_MANIFEST", "SKRIPTOTEKET_ACTION")
+)
 
 
 def main() -> None:
     result_fd = int(os.environ.pop("SKRIPTOTEKET_RESULT_FD"))
     os.set_inheritable(result_fd, False)  # subprocesses of the tool must not get it
+    control = os.environ.pop("SKRIPTOTEKET_CONTROL_FD", None)
+    if control is not None:
+        _warm_up()
+        variables = _await_go(int(control))
+        if variables is None:
+            os._exit(0)  # aborted: the input was unusable, no tool runs
+        os.environ.update(variables)
     # Line buffering: prints reach the wrapper (and the user) while the tool is still running.
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(line_buffering=True)
@@ -38,6 +51,31 @@ def main() -> None:
         out.write(data)
     # os._exit: threads or atexit hooks the tool left behind cannot delay or change the outcome.
     os._exit(0)
+
+
+def _warm_up() -> None:
+    """Import what nearly every tool imports while the input is still on its way."""
+    import skriptoteket  # noqa: F401
+
+
+def _await_go(fd: int) -> dict | None:
+    """Blocks until the wrapper writes the run's variables and closes the pipe; None when it
+    closes it without any (abort)."""
+    chunks, size = [], 0
+    with os.fdopen(fd, "rb", buffering=0) as control:
+        while size <= CONTROL_LIMIT:
+            data = control.read(65536)
+            if not data:
+                break
+            chunks.append(data)
+            size += len(data)
+    if not chunks:
+        return None
+    try:
+        env = json.loads(b"".join(chunks)).get("env", {})
+    except (ValueError, AttributeError):
+        return None
+    return {k: v for k, v in env.items() if k in GO_VARIABLES and isinstance(v, str) and "\0" not in v}
 
 
 def run_tool() -> dict:

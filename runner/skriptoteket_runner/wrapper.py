@@ -120,53 +120,102 @@ def _harden_self() -> None:
 
 def run(paths: Paths, out: frames.FrameWriter, stdin) -> tuple[dict, int | None]:
     os.makedirs(paths.work, exist_ok=True)
+    # The tool's interpreter starts (and imports the runner's modules) while the input is still
+    # on its way: in a pre-started container that is before the run exists. It waits on a
+    # control pipe and learns its run's variables only once the input is unpacked.
+    child = _start_child(paths, out)
     try:
         archive.extract_input(stdin, paths.work)
     except (archive.ArchiveError, OSError) as exc:
+        child.abort()
         return results.failed(f"Invalid input archive: {exc}"), None
     os.makedirs(paths.input, exist_ok=True)
     os.makedirs(paths.output, exist_ok=True)
     if not os.path.isfile(paths.script):
+        child.abort()
         return results.failed("The run has no script.py."), None
-    run_env = read_run_env(paths.work)
+    child.go(run_variables(paths, read_run_env(paths.work)))
 
-    # Pipes and reader threads exist before the child does: a tool that exhausts the pids limit
-    # at once must not stop the wrapper from starting the threads that drain its output.
+    returncode = child.wait()
+    return _child_result(child.collected.get("data"), returncode), returncode
+
+
+class _Child:
+    """The tool's process, started before its input: pipes and reader threads first (a tool
+    that exhausts the pids limit at once must not stop the wrapper from draining its output),
+    then the interpreter, which waits on the control pipe for `go` (or its end, `abort`)."""
+
+    def __init__(self, proc, control_write: int, threads: list, collected: dict) -> None:
+        self.proc, self.control, self.threads, self.collected = proc, control_write, threads, collected
+
+    def go(self, variables: dict) -> None:
+        try:
+            os.write(self.control, json.dumps({"env": variables}).encode())
+        except OSError:
+            pass  # the child died early; wait() reports how
+        finally:
+            os.close(self.control)
+
+    def abort(self) -> None:
+        os.close(self.control)  # no variables: the child exits without running anything
+        self.wait()
+
+    def wait(self) -> int:
+        returncode = _wait_reaping(self.proc.pid)
+        self.proc.returncode = returncode  # we reaped it ourselves; keep Popen consistent
+        _kill_stragglers(self.proc.pid)
+        deadline = time.monotonic() + JOIN_TIMEOUT
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return returncode
+
+
+def _start_child(paths: Paths, out: frames.FrameWriter) -> _Child:
     out_read, out_write = os.pipe()
     err_read, err_write = os.pipe()
     result_read, result_write = os.pipe()
+    control_read, control_write = os.pipe()
+    os.set_inheritable(control_write, False)
     collected = {}
     threads = [
         _thread(_pump, out_read, frames.STDOUT, out),
         _thread(_pump, err_read, frames.STDERR, out),
         _thread(_collect, result_read, collected),
     ]
+    env = child_env(paths, result_write)
+    env["SKRIPTOTEKET_CONTROL_FD"] = str(control_read)
     try:
         proc = subprocess.Popen(
             # -P (safe path): neither /work nor the cwd goes on the child's sys.path before the
             # tool runs; the tool's script is loaded by its path (child.py), not found on it.
             CHILD_ARGV,
             cwd=paths.work,
-            env=child_env(paths, result_write, run_env),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=out_write,
             stderr=err_write,
             close_fds=True,
-            pass_fds=(result_write,),
+            pass_fds=(result_write, control_read),
             start_new_session=True,  # own process group, so stragglers can be killed together
         )
     finally:
-        for fd in (out_write, err_write, result_write):  # the readers see EOF once the tool's
-            os.close(fd)                                 # processes have closed theirs
+        for fd in (out_write, err_write, result_write, control_read):  # the readers see EOF
+            os.close(fd)                                   # once the tool's processes close theirs
+    return _Child(proc, control_write, threads, collected)
 
-    returncode = _wait_reaping(proc.pid)
-    proc.returncode = returncode  # we reaped it ourselves; keep Popen consistent
-    _kill_stragglers(proc.pid)
-    deadline = time.monotonic() + JOIN_TIMEOUT
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
 
-    return _child_result(collected.get("data"), returncode), returncode
+def run_variables(paths: Paths, run_env: dict) -> dict:
+    """What the child adds to its environment once the input is unpacked: the run's own
+    variables, the entrypoint default, and the manifest (listed here when the host sent none)."""
+    variables = dict(run_env)
+    variables.setdefault("SKRIPTOTEKET_ENTRYPOINT", os.environ.get("SKRIPTOTEKET_ENTRYPOINT") or "run_tool")
+    if not variables.get("SKRIPTOTEKET_INPUT_MANIFEST") and not os.environ.get("SKRIPTOTEKET_INPUT_MANIFEST"):
+        files = [
+            {"name": rel, "path": path, "bytes": os.lstat(path).st_size}
+            for rel, path in archive.regular_files(paths.input)
+        ]
+        variables["SKRIPTOTEKET_INPUT_MANIFEST"] = json.dumps({"files": files})
+    return variables
 
 
 def read_run_env(work_dir: str) -> dict:
@@ -193,9 +242,8 @@ def read_run_env(work_dir: str) -> dict:
     return {k: v for k, v in env.items() if k in RUN_VARIABLES and isinstance(v, str) and "\0" not in v}
 
 
-def child_env(paths: Paths, result_fd: int, run_env: dict | None = None) -> dict:
+def child_env(paths: Paths, result_fd: int) -> dict:
     env = dict(os.environ)
-    env.update(run_env or {})
     env.update(
         SKRIPTOTEKET_WORK_DIR=paths.work,
         SKRIPTOTEKET_SCRIPT_PATH=paths.script,
@@ -209,13 +257,6 @@ def child_env(paths: Paths, result_fd: int, run_env: dict | None = None) -> dict
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONIOENCODING="utf-8",
     )
-    env.setdefault("SKRIPTOTEKET_ENTRYPOINT", "run_tool")
-    if not env.get("SKRIPTOTEKET_INPUT_MANIFEST"):  # e.g. in tests; the host always sets it
-        files = [
-            {"name": rel, "path": path, "bytes": os.lstat(path).st_size}
-            for rel, path in archive.regular_files(paths.input)
-        ]
-        env["SKRIPTOTEKET_INPUT_MANIFEST"] = json.dumps({"files": files})
     return env
 
 
