@@ -51,6 +51,8 @@ pub struct Inner {
     pub users: TtlCache<Uuid, User>,
     /// Catalog pages by query; cleared whenever this process changes a tool or a version.
     pub catalog: TtlCache<String, Arc<CatalogPage>>,
+    /// Bytes each user keeps, as shown to them (never used for the quota check).
+    pub storage_used: TtlCache<Uuid, u64>,
     /// Held by a user's run start from the quota check to the enqueue.
     pub storage_locks: UserLocks,
     /// Cancelled when the server shuts down: event streams end, workers stop claiming.
@@ -88,6 +90,7 @@ impl AppState {
             syntax: SyntaxChecker::default(),
             users: TtlCache::new(CACHE_BOUND, 10_000),
             catalog: TtlCache::new(CACHE_BOUND, 1_000),
+            storage_used: TtlCache::new(CACHE_BOUND, 10_000),
             storage_locks: UserLocks::default(),
             shutdown: CancellationToken::new(),
         }))

@@ -187,7 +187,11 @@ pub fn start(state: &AppState) -> Option<JoinHandle<()>> {
             };
             match outcome {
                 Ok(swept) if swept.is_empty() => tracing::debug!("housekeeping: nothing to remove"),
-                Ok(swept) => tracing::info!(?swept, "housekeeping removed expired files and runs"),
+                Ok(swept) => {
+                    // What users keep changed: their shown usage is read again.
+                    state.storage_used.clear();
+                    tracing::info!(?swept, "housekeeping removed expired files and runs");
+                }
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed; trying again at the next interval"),
             }
             state.metrics.housekeeping_passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -85,6 +85,7 @@ async fn process(state: &AppState, run: Run) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "recording a finished run failed"),
     }
+    state.storage_used.invalidate(&run.user_id);
     state.hub.finish(run.id);
 }
 

@@ -20,8 +20,19 @@ pub struct StorageUsage {
 }
 
 /// How much I keep and my quota.
+/// My storage as `GET /api/auth/me` shows it: at most `CACHE_BOUND` old, so the page does not
+/// cost a sum over my runs on every request (the quota itself is always checked exactly).
 pub async fn usage(state: &AppState, user: &CurrentUser) -> ApiResult<StorageUsage> {
-    usage_of(state, user.user.id).await
+    let quota = state.runs.storage.quota_per_user;
+    let used = match state.storage_used.get(&user.user.id) {
+        Some(used) => used,
+        None => {
+            let used = state.store.storage_used(user.user.id).await?;
+            state.storage_used.put(user.user.id, used);
+            used
+        }
+    };
+    Ok(StorageUsage { used_bytes: used, quota_bytes: (quota > 0).then_some(quota) })
 }
 
 pub(crate) async fn usage_of(state: &AppState, user: Uuid) -> ApiResult<StorageUsage> {

@@ -226,6 +226,7 @@ async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain:
     };
     match enqueued {
         Some(run) => {
+            state.storage_used.invalidate(&run.user_id);
             state.queue_wake.notify_one();
             Ok(run)
         }
