@@ -3,8 +3,10 @@
 use crate::run::{
     Artifact, CancelOutcome, NewRun, Run, RunFinish, RunQuery, RunSummary, SettingsScope, StoredSettings,
 };
+use crate::run_error::RunError;
 use crate::tool::{
-    CatalogQuery, NewTool, Taxon, Tool, ToolPatch, ToolVersion, VersionContent, VersionEvent, VersionState,
+    CatalogEntry, CatalogQuery, NewTool, Taxon, Tool, ToolMarks, ToolPatch, ToolVersion, VersionContent, VersionEvent,
+    VersionState,
 };
 use crate::{NewUser, Page, PageRequest, User, UserPatch};
 use async_trait::async_trait;
@@ -27,7 +29,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the application keeps, by area; one implementation per SQL dialect.
 #[async_trait]
-pub trait Store: UserStore + ToolStore + VersionStore + RunStore + SettingsStore + Send + Sync + 'static {
+pub trait Store:
+    UserStore + ToolStore + VersionStore + RunStore + SettingsStore + FavoriteStore + Send + Sync + 'static
+{
     /// Cheap round trip used by readiness checks.
     async fn ping(&self) -> StoreResult<()>;
     /// Which dialect this is ("sqlite" or "postgres"), for logs and readiness.
@@ -67,8 +71,9 @@ pub trait ToolStore: Send + Sync {
     /// The tools with these ids (unknown ids are skipped), in no particular order.
     async fn tools_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<Tool>>;
     async fn update_tool(&self, id: Uuid, patch: ToolPatch) -> StoreResult<Option<Tool>>;
-    /// Published tools (active version, not archived), by title.
-    async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<Tool>>;
+    /// Published tools (active version, not archived) with the viewer's marks, filtered and
+    /// ordered as the query says (by title unless it says otherwise).
+    async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<CatalogEntry>>;
     /// Tools `user` maintains, by title.
     async fn tools_maintained_by(&self, user: Uuid) -> StoreResult<Vec<Tool>>;
     async fn maintainers(&self, tool: Uuid) -> StoreResult<Vec<User>>;
@@ -152,6 +157,7 @@ pub trait RunStore: Send + Sync {
         instance: Option<&str>,
         stale_before: DateTime<Utc>,
         reason: &str,
+        error: &RunError,
     ) -> StoreResult<Vec<Uuid>>;
     /// Whether a follow-up run of `run` exists already (its actions are then stale).
     async fn has_follow_up(&self, run: Uuid) -> StoreResult<bool>;
@@ -179,4 +185,13 @@ pub trait SettingsStore: Send + Sync {
     /// The hash of the usage instructions `user` last saw for `tool`.
     async fn usage_seen(&self, user: Uuid, tool: Uuid) -> StoreResult<Option<String>>;
     async fn mark_usage_seen(&self, user: Uuid, tool: Uuid, hash: &str) -> StoreResult<()>;
+}
+
+/// Favourite tools ("stars") per user.
+#[async_trait]
+pub trait FavoriteStore: Send + Sync {
+    /// Stars (`true`) or unstars a tool; idempotent either way.
+    async fn set_favorite(&self, user: Uuid, tool: Uuid, favorite: bool) -> StoreResult<()>;
+    /// Whether `user` starred `tool`, and when they last ran it.
+    async fn tool_marks(&self, user: Uuid, tool: Uuid) -> StoreResult<ToolMarks>;
 }

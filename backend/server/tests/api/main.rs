@@ -12,5 +12,6 @@ mod headers;
 mod openapi;
 mod runs;
 mod support;
+mod teachers;
 mod tools;
 mod uploads;

@@ -1,5 +1,6 @@
 //! `GET /api/tools`, `GET /api/tools/{slug}`, `POST /api/tools/{slug}/run`,
-//! `GET`/`PUT /api/tools/{slug}/settings`, and the taxonomy lists.
+//! `GET`/`PUT /api/tools/{slug}/settings`, `PUT`/`DELETE /api/tools/{slug}/favorite`, and the
+//! taxonomy lists.
 
 pub mod json;
 
@@ -21,7 +22,9 @@ use json::{CatalogParams, PutSettingsRequest, SettingsResponse, TaxonResponse, T
 use skriptoteket_domain::PageRequest;
 use skriptoteket_domain::tool::CatalogQuery;
 
-/// The published catalog: search and filters, a page at a time.
+/// The published catalog: search and filters, a page at a time, with my favourites and when I
+/// last ran each tool; `only=favorites|recent` and `sort=favorites|recent` for the catalog's
+/// "Favoriter" and "Senast använda".
 #[utoipa::path(
     get, path = "/api/tools", tag = "tools", params(CatalogParams),
     responses((status = 200, body = PageResponse<ToolSummary>), Common)
@@ -35,9 +38,12 @@ pub async fn list_tools(
         q: p.q.filter(|q| !q.trim().is_empty()),
         category: p.category.filter(|s| !s.is_empty()),
         profession: p.profession.filter(|s| !s.is_empty()),
+        viewer: None,
+        only: p.only.unwrap_or_default().into(),
+        sort: p.sort.unwrap_or_default().into(),
     };
-    let page = catalog::list(&state, &user, &query, PageRequest::new(p.limit, p.offset)).await?;
-    Ok(Json(PageResponse::from_page(page, |t| ToolSummary::from(&t))))
+    let page = catalog::list(&state, &user, query, PageRequest::new(p.limit, p.offset)).await?;
+    Ok(Json(PageResponse::from_page(page, ToolSummary::from)))
 }
 
 /// The tool page: metadata, input schema and settings schema of the active version.
@@ -52,7 +58,7 @@ pub async fn get_tool(
     Path(slug): Path<String>,
 ) -> ApiResult<Json<ToolPageResponse>> {
     let page = catalog::tool_page(&state, &user, &slug).await?;
-    Ok(Json(ToolPageResponse::new(&page.tool, &page.version, page.can_edit, page.usage_seen)))
+    Ok(Json(ToolPageResponse::new(&page.tool, page.marks, &page.version, page.can_edit, page.usage_seen)))
 }
 
 /// Remember that I have read the tool's usage instructions (the page shows them folded then).
@@ -67,6 +73,36 @@ pub async fn mark_usage_seen(
     Path(slug): Path<String>,
 ) -> ApiResult<StatusCode> {
     catalog::mark_usage_seen(&state, &user, &slug).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Star a tool: it is listed among my favourites (idempotent).
+#[utoipa::path(
+    put, path = "/api/tools/{slug}/favorite", tag = "tools",
+    params(("slug" = String, Path, description = "The tool's URL slug")),
+    responses((status = 204, description = "The tool is one of my favourites"), NotFound, Common)
+)]
+pub async fn add_favorite(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> ApiResult<StatusCode> {
+    catalog::set_favorite(&state, &user, &slug, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unstar a tool (idempotent).
+#[utoipa::path(
+    delete, path = "/api/tools/{slug}/favorite", tag = "tools",
+    params(("slug" = String, Path, description = "The tool's URL slug")),
+    responses((status = 204, description = "The tool is not one of my favourites"), NotFound, Common)
+)]
+pub async fn remove_favorite(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> ApiResult<StatusCode> {
+    catalog::set_favorite(&state, &user, &slug, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -60,7 +60,7 @@ pub async fn start(
     answer(state, user, run, wait).await
 }
 
-async fn answer(
+pub(super) async fn answer(
     state: &AppState,
     user: &CurrentUser,
     run: skriptoteket_domain::run::Run,
@@ -73,17 +73,23 @@ async fn answer(
     }
 }
 
-struct Plan {
-    tool: Tool,
-    version: ToolVersion,
-    context: RunContext,
-    content: VersionContent,
-    source_override: Option<SourceOverride>,
-    settings: Value,
-    timeout: Duration,
+/// What a new run will execute, and with which settings and time limit.
+pub(super) struct Plan {
+    pub tool: Tool,
+    pub version: ToolVersion,
+    pub context: RunContext,
+    pub content: VersionContent,
+    pub source_override: Option<SourceOverride>,
+    pub settings: Value,
+    pub timeout: Duration,
 }
 
-async fn production_plan(state: &AppState, user: &CurrentUser, tool: Tool, version: ToolVersion) -> ApiResult<Plan> {
+pub(super) async fn production_plan(
+    state: &AppState,
+    user: &CurrentUser,
+    tool: Tool,
+    version: ToolVersion,
+) -> ApiResult<Plan> {
     let content = VersionContent::of(&version);
     let scope = SettingsScope::Production;
     let settings =
@@ -135,7 +141,7 @@ async fn sandbox_plan(
     Ok(Plan { tool, version, context: RunContext::Sandbox, content, source_override, settings, timeout })
 }
 
-/// Checks the files and inputs against the plan and queues the run.
+/// Reads the form's files (or the files it reuses) and inputs, and queues the run.
 async fn enqueue(
     state: &AppState,
     user: &CurrentUser,
@@ -151,11 +157,25 @@ async fn enqueue(
         }
         files = reusable_files(state, user, previous, plan.tool.id).await?;
     }
+    let inputs = form.inputs.unwrap_or_else(|| json!({}));
+    queue_checked(state, user, run_id, plan, files, &inputs, request_id).await
+}
+
+/// Checks the files and inputs against the plan (422), the user's share (429) and the source's
+/// syntax (422), and queues the run (503 when the queue is full).
+pub(super) async fn queue_checked(
+    state: &AppState,
+    user: &CurrentUser,
+    run_id: Uuid,
+    plan: Plan,
+    files: Vec<RunFile>,
+    inputs: &Value,
+    request_id: Option<String>,
+) -> ApiResult<skriptoteket_domain::run::Run> {
     let schema = plan.content.input_schema.clone().unwrap_or(InputSchema { files: None, fields: vec![] });
     check_files(&schema, &files)?;
-    let inputs = form.inputs.unwrap_or_else(|| json!({}));
     let inputs =
-        Value::Object(validate_fields(&schema.fields, &inputs).map_err(|issues| issues_under("inputs", issues))?);
+        Value::Object(validate_fields(&schema.fields, inputs).map_err(|issues| issues_under("inputs", issues))?);
     check_size(&inputs, "inputs", MAX_FORM_INPUT_BYTES)?;
     // The cheap fairness check before the syntax check, which starts a process.
     check_fair_share(state, user.user.id).await?;
