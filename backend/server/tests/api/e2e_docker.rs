@@ -381,8 +381,16 @@ async fn a_tool_error_a_crash_and_a_timeout_reach_the_api_as_codes() {
             "from tool_errors import ToolUserError\ndef run_tool(i, o):\n    raise ToolUserError('Filen saknar kolumnen Betyg.')\n",
             json!({ "error_code": "tool_error", "error_params": { "message": "Filen saknar kolumnen Betyg." } }),
         ),
-        ("kraschar", "def run_tool(i, o):\n    return {}['x']\n", json!({ "error_code": "tool_crashed", "error_params": {} })),
-        ("evig", "def run_tool(i, o):\n    while True:\n        pass\n", json!({ "error_code": "timed_out", "error_params": { "seconds": 3 } })),
+        (
+            "kraschar",
+            "def run_tool(i, o):\n    return {}['x']\n",
+            json!({ "error_code": "tool_crashed", "error_params": {} }),
+        ),
+        (
+            "evig",
+            "def run_tool(i, o):\n    while True:\n        pass\n",
+            json!({ "error_code": "timed_out", "error_params": { "seconds": 3 } }),
+        ),
     ];
     let user = app.token(Role::User).await;
     for (slug, source, expected) in cases {

@@ -113,9 +113,11 @@ pub struct CatalogParams {
     /// A profession slug.
     pub profession: Option<String>,
     /// `favorites`: only my favourites; `recent`: only tools I have run. Default: all.
+    #[param(inline)]
     pub only: Option<CatalogOnlyParam>,
     /// `favorites`: my favourites first; `recent`: the tools I ran most recently first.
     /// Default: by title.
+    #[param(inline)]
     pub sort: Option<CatalogSortParam>,
     pub limit: Option<u32>,
     pub offset: Option<u64>,
