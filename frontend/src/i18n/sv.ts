@@ -314,6 +314,7 @@ export const sv = {
     title: 'Mina körningar',
     colActions: 'Åtgärder',
     rerunLabel: 'Kör {tool} igen',
+    startOverLabel: 'Börja om med {tool} från första steget',
     intro: 'Dina körningar och deras resultat.',
     emptyTitle: 'Inga körningar ännu',
     emptyBody: 'När du kör ett verktyg hamnar körningen och dess filer här.',

@@ -92,13 +92,17 @@ describe('MyRunsView', () => {
   it('runs a finished run again in one click and opens the new run', async () => {
     const net = mockApi({
       'GET /api/auth/me': () => ({ status: 200, body: me(makeUser()) }),
-      'GET /api/runs': () => ({ status: 200, body: { items: [summary(), summary({ id: 'r-going', status: 'running', finished_at: null })], total: 2, limit: 20, offset: 0 } }),
+      'GET /api/runs': () => ({
+        status: 200,
+        body: { items: [summary(), summary({ id: 'r-going', status: 'running', finished_at: null }), summary({ id: 'r-step', parent_run_id: RUN_ID })], total: 3, limit: 20, offset: 0 },
+      }),
       'POST /api/runs/{id}/rerun': () => ({ status: 202, body: makeRun({ id: 'r-new', status: 'queued', finished_at: null, ui: null }) }),
       'GET /api/runs/{id}': () => ({ status: 200, body: makeRun({ id: 'r-new' }) }),
     })
     const { wrapper, router } = await mountAt(MyRunsView, '/my-runs')
     const rows = wrapper.findAll('tbody tr')
     expect(rows[1]!.find('button').exists()).toBe(false) // still going: nothing to run again
+    expect(rows[2]!.find('button').text()).toBe('Börja om') // a follow-up step starts over
     const again = rows[0]!.find('button')
     expect(again.text()).toBe('Kör igen')
     expect(again.attributes('aria-label')).toBe('Kör Betygsöversikt igen')
