@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { startBackend } from './backend.mjs'
+import { teacherFlows } from './teachers.mjs'
 import { createAccounts, toolFlows } from './tools.mjs'
 
 const frontend = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -321,6 +322,8 @@ async function main() {
   })
 
   await toolFlows({ page, base, step, screenshot, signIn, signOut, accounts: ACCOUNTS, workDir })
+  // The superuser is locked out above; the admin account authors and publishes here.
+  await teacherFlows({ page, base, step, screenshot, signIn, signOut, publisher: ACCOUNTS.admin, teacher: ACCOUNTS.teacher })
 
   assert.deepEqual(problems, [], 'the browser reported errors')
   console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in e2e-output/`)

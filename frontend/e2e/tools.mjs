@@ -204,8 +204,14 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     assert.match(text, /fysik[\s\S]*kemi/, 'the semicolon file was split into its columns')
   })
 
-  await step('"Kör igen med samma filer" reuses the files without a new upload', async () => {
+  await step('"Kör igen med samma filer" starts the same run in one click; "Ändra och kör igen" prefills the form', async () => {
+    const before = runId()
     await main.getByRole('button', { name: 'Kör igen med samma filer' }).click()
+    await page.waitForURL((url) => url.pathname.startsWith('/runs/') && !url.pathname.endsWith(before))
+    await runDone()
+    assert.match(await main.locator('.run-status__files').innerText(), /resultat-vt\.csv/)
+    assert.match(await main.getByRole('table', { name: /Sammanfattning/ }).innerText(), /fysik[\s\S]*kemi/, 'the same settings')
+    await main.getByRole('link', { name: 'Ändra och kör igen' }).click()
     await page.waitForURL(/\/tools\/betygsoversikt\?reuse=/)
     await main.getByText('Samma fil som förra gången:').waitFor()
     await main.getByText('resultat-vt.csv').waitFor()
@@ -263,7 +269,7 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await page.getByRole('heading', { name: 'Mina körningar', level: 1 }).waitFor()
     const rows = main.getByRole('row')
     await rows.nth(6).waitFor()
-    assert.equal(await main.getByRole('link', { name: 'Betygsöversikt' }).count(), 3)
+    assert.equal(await main.getByRole('link', { name: 'Betygsöversikt' }).count(), 4)
     await screenshot(page, 'my-runs')
     await main.getByRole('link', { name: 'Betygsöversikt' }).last().click()
     await page.waitForURL(new RegExp(`/runs/${firstRun}$`))
@@ -278,7 +284,8 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await main.getByText('Filtyper: .csv').waitFor()
     await screenshot(page, 'tool-page-phone')
     await page.goto(`${base}/catalog`)
-    await main.getByRole('link', { name: 'Gruppindelning' }).waitFor()
+    // Also under "Senast använda" by now.
+    await main.getByRole('link', { name: 'Gruppindelning' }).first().waitFor()
     await screenshot(page, 'catalog-phone')
     await page.setViewportSize({ width: 1280, height: 800 })
     await signOut(page)

@@ -32,6 +32,9 @@ NAME_LIMIT = 60  # characters of one file name in the notice
 
 # Why a file was skipped; also the order of the groups in the notice.
 BAD_NAME, UNREADABLE, TOO_BIG, SPARSE, TOO_MANY, TOO_MUCH = range(6)
+# The same reasons as result.json's `skipped_files.reasons` name them (the host's FileCap).
+REASON_NAMES = {BAD_NAME: "name", UNREADABLE: "unreadable", TOO_BIG: "file_size", SPARSE: "sparse",
+                TOO_MANY: "file_count", TOO_MUCH: "total_size"}
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,12 @@ def shown_name(rel: str) -> str:
         tail = NAME_LIMIT // 3
         name = name[: NAME_LIMIT - tail - 1] + "…" + name[-tail:]
     return name
+
+
+def skipped_summary(skipped: list[tuple[str, int]]) -> dict:
+    """result.json's `skipped_files`: how many files were not sent back, and the reasons that
+    applied, in notice order: {"count": 3, "reasons": ["file_size", "sparse"]}."""
+    return {"count": len(skipped), "reasons": [REASON_NAMES[r] for r in sorted({why for _, why in skipped})]}
 
 
 def notice(skipped: list[tuple[str, int]], limits: Limits) -> dict | None:

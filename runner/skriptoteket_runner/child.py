@@ -46,7 +46,8 @@ def main() -> None:
     try:
         data = results.dumps(result)
     except (TypeError, ValueError) as exc:  # to_jsonable should make this unreachable
-        data = results.dumps(results.failed(f"The tool's result is not valid JSON: {exc}"))
+        error = results.failed(f"The tool's result is not valid JSON: {exc}", results.INVALID_RESULT)
+        data = results.dumps(error)
     with os.fdopen(result_fd, "wb") as out:
         out.write(data)
     # os._exit: threads or atexit hooks the tool left behind cannot delay or change the outcome.
@@ -108,7 +109,7 @@ def run_tool() -> dict:
     try:
         return results.from_return_value(value)
     except results.NotSerialisable as exc:
-        return results.failed(f"The tool's result could not be saved: {exc}")
+        return results.failed(f"The tool's result could not be saved: {exc}", results.INVALID_RESULT)
 
 
 def _import_script(script_path: str):
@@ -132,7 +133,7 @@ def _crashed(exc: BaseException, script_path: str) -> dict:
     if _is_user_error(exc):
         # A blank message gets the same default as skriptoteket.ToolUserError (tool_errors).
         message = _safe_str(exc).strip() or "Ett fel inträffade."
-        return results.failed(_clip(message, USER_MESSAGE_LIMIT))
+        return results.failed(_clip(message, USER_MESSAGE_LIMIT), results.TOOL_ERROR)
     if isinstance(exc, SystemExit):
         return results.failed(
             f"The tool called sys.exit({exc.code!r}) instead of returning a result."

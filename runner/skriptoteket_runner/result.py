@@ -8,12 +8,22 @@ import math
 CONTRACT_VERSION = 2
 MAX_DEPTH = 64  # far beyond the host's budgets; stops cycles and absurd nesting
 
+# Why a run failed, for the host's `error_code` (docs/runner-protocol.md). The host words each
+# code for teachers; error_summary stays the English detail for authors and integrators.
+TOOL_ERROR = "tool_error"  # a ToolUserError: its message is for the user
+TOOL_CRASHED = "tool_crashed"  # an exception, a syntax error, no entrypoint, sys.exit, a signal
+INVALID_RESULT = "invalid_result"  # the tool returned something that is not a result
+OUT_OF_MEMORY = "out_of_memory"  # the tool process was SIGKILLed (the OOM killer)
+INPUT_TOO_LARGE = "input_too_large"  # the input files did not fit the work dir
+INTERNAL_ERROR = "internal_error"  # the wrapper itself failed
 
-def failed(error_summary: str) -> dict:
+
+def failed(error_summary: str, error_code: str = TOOL_CRASHED) -> dict:
     return {
         "contract_version": CONTRACT_VERSION,
         "status": "failed",
         "error_summary": error_summary,
+        "error_code": error_code,
         "outputs": [],
         "next_actions": [],
         "state": None,

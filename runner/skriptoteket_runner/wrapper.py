@@ -5,6 +5,7 @@ O/E (live tool output), R (result tar: result.json + output/ files), X (end).
 """
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -81,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         result, child_exit = run(paths, out, sys.stdin.buffer.raw)
     except Exception as exc:  # noqa: BLE001 - the host must always get a result
         traceback.print_exc()
-        result = results.failed(f"Internal error in the runner: {type(exc).__name__}: {exc}")
+        result = results.failed(f"Internal error in the runner: {type(exc).__name__}: {exc}",
+                                results.INTERNAL_ERROR)
     send_result(paths, result, out)
     out.send(frames.END, json.dumps({"child_exit": child_exit}).encode())
     return 1 if out.broken else 0
@@ -128,12 +130,14 @@ def run(paths: Paths, out: frames.FrameWriter, stdin) -> tuple[dict, int | None]
         archive.extract_input(stdin, paths.work)
     except (archive.ArchiveError, OSError) as exc:
         child.abort()
-        return results.failed(f"Invalid input archive: {exc}"), None
+        full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        code = results.INPUT_TOO_LARGE if full else results.INTERNAL_ERROR
+        return results.failed(f"Invalid input archive: {exc}", code), None
     os.makedirs(paths.input, exist_ok=True)
     os.makedirs(paths.output, exist_ok=True)
     if not os.path.isfile(paths.script):
         child.abort()
-        return results.failed("The run has no script.py."), None
+        return results.failed("The run has no script.py.", results.INTERNAL_ERROR), None
     child.go(run_variables(paths, read_run_env(paths.work)))
 
     returncode = child.wait()
@@ -375,7 +379,8 @@ def _child_result(data: bytes | None, returncode: int) -> dict:
     if isinstance(value, dict) and value.get("contract_version") == results.CONTRACT_VERSION:
         return value
     if returncode == -signal.SIGKILL:
-        return results.failed("The tool process was killed (probably out of memory).")
+        return results.failed("The tool process was killed (probably out of memory).",
+                              results.OUT_OF_MEMORY)
     if returncode < 0:
         name = signal.Signals(-returncode).name if -returncode in _SIGNALS else -returncode
         return results.failed(f"The tool process ended without a result (killed by signal {name}).")
@@ -398,6 +403,8 @@ def send_result(paths: Paths, result: dict, out: frames.FrameWriter) -> None:
         note = artifacts.notice(skipped, limits)
         if note is not None and isinstance(result.get("outputs"), list):
             result["outputs"].append(note)
+        if skipped:
+            result["skipped_files"] = artifacts.skipped_summary(skipped)
         result["artifacts"] = [{"path": a.name, "bytes": a.size} for a in kept]
         data = results.dumps(result)
         _write_result_file(paths.result, data)

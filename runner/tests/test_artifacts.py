@@ -45,6 +45,7 @@ def test_sparse_file_is_skipped_at_once_with_a_notice(run_tool, size):
     assert run.result["artifacts"] == [{"path": "output/rapport.txt", "bytes": 4}]
     assert list(run.result_tar) == ["result.json", "output/rapport.txt"]
     assert notices(run) == ["Filen big.bin sparades inte: den är större än 50 MB."]
+    assert run.result["skipped_files"] == {"count": 1, "reasons": ["file_size"]}
     assert stream_bytes(run) < 64 * 1024
     assert run.end == {"child_exit": 0}
 
@@ -98,6 +99,7 @@ def test_small_files_and_empty_files_are_not_sparse(run_tool):
     ]
     assert run.result_tar["output/liten-hål.bin"] == bytes(1000)
     assert notices(run) == []
+    assert "skipped_files" not in run.result
 
 
 def test_per_file_cap(run_tool):
@@ -164,6 +166,8 @@ def test_one_notice_lists_every_reason_and_stays_short(run_tool):
         "output/många/fil-000-" + "x" * 80 + ".txt", "output/många/fil-001-" + "x" * 80 + ".txt"]
     [message] = notices(run)
     assert len(message) <= artifacts.NOTICE_LIMIT
+    # For the host's `output_cut`: how many, and the reasons in notice order.
+    assert run.result["skipped_files"] == {"count": 501, "reasons": ["file_size", "sparse", "file_count"]}
     assert message.startswith(
         "501 filer sparades inte. Större än 200 kB: a-stor.bin. "
         "Glesa filer (nästan bara tomrum): a-gles.bin. Över gränsen på 2 filer per körning: "

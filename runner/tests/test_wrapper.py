@@ -71,6 +71,7 @@ def test_missing_entrypoint(run_tool):
     run = run_tool("x = 1\n")
     assert run.result["status"] == "failed"
     assert "run_tool" in run.result["error_summary"]
+    assert run.result["error_code"] == "tool_crashed"
 
 
 def test_tool_user_error_has_message_and_no_traceback(run_tool):
@@ -81,6 +82,7 @@ def test_tool_user_error_has_message_and_no_traceback(run_tool):
     """)
     assert run.result["status"] == "failed"
     assert run.result["error_summary"] == "Filen saknar kolumnen 'Namn'."
+    assert run.result["error_code"] == "tool_error"
     assert "Traceback" not in run.stderr_text
     assert run.end == {"child_exit": 0}
 
@@ -94,6 +96,7 @@ def test_crash_is_summarised_with_traceback_on_stderr(run_tool):
     """)
     assert run.result["status"] == "failed"
     assert run.result["error_summary"] == "The tool crashed: ValueError: boom"
+    assert run.result["error_code"] == "tool_crashed"
     assert "Traceback" in run.stderr_text
     assert "in helper" in run.stderr_text and "script.py" in run.stderr_text
     assert "skriptoteket_runner" not in run.stderr_text  # wrapper frames are trimmed
@@ -105,24 +108,28 @@ def test_syntax_error_reports_line_and_column(run_tool):
     assert run.result["status"] == "failed"
     assert summary.startswith("Syntax error in the script at line ")
     assert "column" in summary
+    assert run.result["error_code"] == "tool_crashed"
 
 
 def test_sys_exit_is_a_failure(run_tool):
     run = run_tool("import sys\ndef run_tool(i, o):\n    sys.exit(0)\n")
     assert run.result["status"] == "failed"
     assert "sys.exit" in run.result["error_summary"]
+    assert run.result["error_code"] == "tool_crashed"
 
 
 def test_os_exit_without_result(run_tool):
     run = run_tool("import os\ndef run_tool(i, o):\n    os._exit(3)\n")
     assert run.result["status"] == "failed"
     assert run.result["error_summary"] == "The tool process ended without a result (exit code 3)."
+    assert run.result["error_code"] == "tool_crashed"
     assert run.end == {"child_exit": 3}
 
 
 def test_sigkill_reads_as_out_of_memory(run_tool):
     run = run_tool("import os, signal\ndef run_tool(i, o):\n    os.kill(os.getpid(), signal.SIGKILL)\n")
     assert "killed (probably out of memory)" in run.result["error_summary"]
+    assert run.result["error_code"] == "out_of_memory"
     assert run.end == {"child_exit": -9}
 
 
@@ -162,10 +169,12 @@ def test_json_conversion_and_unserialisable_values(run_tool):
     run = run_tool("def run_tool(i, o):\n    return {'outputs': [{'kind': 'json', 'value': object()}]}\n")
     assert run.result["status"] == "failed"
     assert "result.outputs[0].value is a object" in run.result["error_summary"]
+    assert run.result["error_code"] == "invalid_result"
 
     run = run_tool("def run_tool(i, o):\n    return 42\n")
     assert run.result["status"] == "failed"
     assert "returned int" in run.result["error_summary"]
+    assert run.result["error_code"] == "invalid_result"
 
 
 def test_artifacts_are_regular_files_only(run_tool):
@@ -235,6 +244,7 @@ def test_bad_archives_are_rejected_without_running_the_tool(run_tool, tmp_path):
         run = run_tool(None, stdin=tar_with(member))
         assert run.result["status"] == "failed", member.name
         assert run.result["error_summary"].startswith("Invalid input archive"), run.result
+        assert run.result["error_code"] == "internal_error"
         assert run.end == {"child_exit": None}
     assert not (tmp_path / "escape.txt").exists()
 
@@ -245,6 +255,7 @@ def test_bad_archives_are_rejected_without_running_the_tool(run_tool, tmp_path):
 def test_no_script(run_tool):
     run = run_tool(None, files={"input/a.txt": "a"})
     assert run.result["error_summary"] == "The run has no script.py."
+    assert run.result["error_code"] == "internal_error"
 
 
 def test_stdin_left_open_after_tar(tmp_path):
@@ -351,3 +362,21 @@ def test_the_runs_variables_arrive_in_run_json_and_it_is_gone_before_the_tool_ru
 def test_a_malformed_run_json_is_ignored(run_tool):
     run = run_tool("def run_tool(i, o):\n    return 'ok'\n", files={"run.json": "{not json"})
     assert run.result["status"] == "succeeded"
+
+
+def test_a_full_work_dir_while_unpacking_is_input_too_large(tmp_path, monkeypatch):
+    """ENOSPC while the inputs are written (the /work tmpfs is full) is the input's size, not
+    a broken archive; the tool never runs."""
+    import errno
+    import io
+
+    from skriptoteket_runner import archive, frames
+    from skriptoteket_runner import wrapper as w
+
+    def full(stream, work_dir):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(archive, "extract_input", full)
+    result, child_exit = w.run(w.Paths({"SKRIPTOTEKET_WORK_DIR": str(tmp_path)}), frames.FrameWriter(os.open(os.devnull, os.O_WRONLY)), io.BytesIO(b""))
+    assert (result["error_code"], child_exit) == ("input_too_large", None)
+    assert result["error_summary"].startswith("Invalid input archive")

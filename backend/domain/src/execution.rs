@@ -2,6 +2,7 @@
 //! implementation lives in `skriptoteket-runner`; tests may use a fake.
 
 use crate::contract::UiPayload;
+use crate::run_error::RunError;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -79,8 +80,11 @@ pub struct ArtifactFile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Execution {
     pub status: ExecutionStatus,
-    /// A teacher-safe explanation when the run did not succeed (≤ 20 KiB).
+    /// An explanation in English when the run did not succeed (≤ 20 KiB), for integrators
+    /// and authors.
     pub error_summary: Option<String>,
+    /// Why, as a code the SPA words for teachers (`output_cut` also on a success).
+    pub error: Option<RunError>,
     pub ui: UiPayload,
     pub stdout: String,
     pub stderr: String,

@@ -8,6 +8,7 @@ pub mod names;
 pub mod page;
 pub mod role;
 pub mod run;
+pub mod run_error;
 pub mod schema;
 pub mod store;
 pub mod tool;
@@ -15,5 +16,7 @@ pub mod user;
 
 pub use page::{Page, PageRequest};
 pub use role::Role;
-pub use store::{RunStore, SettingsStore, StorageStore, Store, StoreError, ToolStore, UserStore, VersionStore};
+pub use store::{
+    FavoriteStore, RunStore, SettingsStore, StorageStore, Store, StoreError, ToolStore, UserStore, VersionStore,
+};
 pub use user::{NewUser, User, UserPatch};

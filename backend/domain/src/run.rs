@@ -1,6 +1,7 @@
 //! Runs: one execution of a tool version, its queue states, files and artifacts (SPEC §3).
 
 use crate::contract::UiPayload;
+use crate::run_error::RunError;
 use crate::schema::{InputSchema, SettingsSchema};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -151,6 +152,8 @@ pub struct Run {
     pub stderr: String,
     pub ui: Option<UiPayload>,
     pub error_summary: Option<String>,
+    /// Why it did not simply succeed (see `run_error`).
+    pub error: Option<RunError>,
     pub exit_code: Option<i64>,
     pub request_id: Option<String>,
     pub cancel_requested: bool,
@@ -208,6 +211,7 @@ pub struct RunFinish {
     pub stderr: String,
     pub ui: Option<UiPayload>,
     pub error_summary: Option<String>,
+    pub error: Option<RunError>,
     pub exit_code: Option<i64>,
     pub artifacts: Vec<NewArtifact>,
 }
@@ -233,6 +237,7 @@ pub struct RunSummary {
     pub user_id: Uuid,
     pub status: RunStatus,
     pub error_summary: Option<String>,
+    pub error: Option<RunError>,
     pub parent_run_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,

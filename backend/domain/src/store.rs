@@ -3,8 +3,10 @@
 use crate::run::{
     Artifact, CancelOutcome, FoldersInUse, NewRun, Run, RunFinish, RunQuery, RunSummary, SettingsScope, StoredSettings,
 };
+use crate::run_error::RunError;
 use crate::tool::{
-    CatalogQuery, NewTool, Taxon, Tool, ToolPatch, ToolVersion, VersionContent, VersionEvent, VersionState,
+    CatalogEntry, CatalogQuery, NewTool, Taxon, Tool, ToolMarks, ToolPatch, ToolVersion, VersionContent, VersionEvent,
+    VersionState,
 };
 use crate::{NewUser, Page, PageRequest, User, UserPatch};
 use async_trait::async_trait;
@@ -28,7 +30,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything the application keeps, by area; one implementation per SQL dialect.
 #[async_trait]
 pub trait Store:
-    UserStore + ToolStore + VersionStore + RunStore + SettingsStore + StorageStore + Send + Sync + 'static
+    UserStore + ToolStore + VersionStore + RunStore + SettingsStore + StorageStore + FavoriteStore + Send + Sync + 'static
 {
     /// Cheap round trip used by readiness checks.
     async fn ping(&self) -> StoreResult<()>;
@@ -69,8 +71,9 @@ pub trait ToolStore: Send + Sync {
     /// The tools with these ids (unknown ids are skipped), in no particular order.
     async fn tools_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<Tool>>;
     async fn update_tool(&self, id: Uuid, patch: ToolPatch) -> StoreResult<Option<Tool>>;
-    /// Published tools (active version, not archived), by title.
-    async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<Tool>>;
+    /// Published tools (active version, not archived) with the viewer's marks, filtered and
+    /// ordered as the query says (by title unless it says otherwise).
+    async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<CatalogEntry>>;
     /// Tools `user` maintains, by title.
     async fn tools_maintained_by(&self, user: Uuid) -> StoreResult<Vec<Tool>>;
     async fn maintainers(&self, tool: Uuid) -> StoreResult<Vec<User>>;
@@ -154,6 +157,7 @@ pub trait RunStore: Send + Sync {
         instance: Option<&str>,
         stale_before: DateTime<Utc>,
         reason: &str,
+        error: &RunError,
     ) -> StoreResult<Vec<Uuid>>;
     /// Whether a follow-up run of `run` exists already (its actions are then stale).
     async fn has_follow_up(&self, run: Uuid) -> StoreResult<bool>;
@@ -204,4 +208,13 @@ pub trait StorageStore: Send + Sync {
     ) -> StoreResult<Vec<Uuid>>;
     /// Which of `runs` still need their folders on disk (unknown runs need none).
     async fn folders_in_use(&self, runs: &[Uuid]) -> StoreResult<FoldersInUse>;
+}
+
+/// Favourite tools ("stars") per user.
+#[async_trait]
+pub trait FavoriteStore: Send + Sync {
+    /// Stars (`true`) or unstars a tool; idempotent either way.
+    async fn set_favorite(&self, user: Uuid, tool: Uuid, favorite: bool) -> StoreResult<()>;
+    /// Whether `user` starred `tool`, and when they last ran it.
+    async fn tool_marks(&self, user: Uuid, tool: Uuid) -> StoreResult<ToolMarks>;
 }

@@ -209,6 +209,67 @@ pub struct CatalogQuery {
     pub q: Option<String>,
     pub category: Option<String>,
     pub profession: Option<String>,
+    /// Whose favourites and runs mark (and may filter and order) the tools.
+    pub viewer: Option<Uuid>,
+    pub only: CatalogOnly,
+    pub sort: CatalogSort,
+}
+
+/// Which published tools the catalog lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CatalogOnly {
+    #[default]
+    All,
+    /// The viewer's favourites.
+    Favorites,
+    /// Tools the viewer has run (production runs; test runs do not count).
+    Recent,
+}
+
+/// The catalog's order; ties (and the rest) by title.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CatalogSort {
+    #[default]
+    Title,
+    /// The viewer's favourites first.
+    Favorites,
+    /// The tools the viewer ran most recently first; never-run tools after them.
+    Recent,
+}
+
+impl CatalogOnly {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Favorites => "favorites",
+            Self::Recent => "recent",
+        }
+    }
+}
+
+impl CatalogSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Favorites => "favorites",
+            Self::Recent => "recent",
+        }
+    }
+}
+
+/// What one user has to do with a tool: a star, and when they last ran it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ToolMarks {
+    pub favorite: bool,
+    /// The user's latest production run of it.
+    pub last_run_at: Option<DateTime<Utc>>,
+}
+
+/// A tool as the catalog lists it to one viewer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogEntry {
+    pub tool: Tool,
+    pub marks: ToolMarks,
 }
 
 /// `^[a-z0-9]+(-[a-z0-9]+)*$`, at most 128 characters (SPEC §2).

@@ -4,6 +4,7 @@
 //! paths and `..` are refused, so nothing the tool planted can make the host follow a path.
 
 use skriptoteket_domain::names::is_deceptive;
+use skriptoteket_domain::run_error::FileCap;
 use std::collections::HashSet;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
@@ -30,8 +31,22 @@ pub struct OutputBundle {
     pub result_json: Option<Vec<u8>>,
     pub result_too_large: bool,
     pub artifacts: Vec<StoredArtifact>,
-    /// What was refused or cut, one sentence each, for a system notice.
+    /// What was refused or cut, one sentence each (English, for the run's technical log).
     pub problems: Vec<String>,
+    /// How many files were not kept, and why (for the run's `output_cut` code).
+    pub not_kept: u64,
+    pub caps: Vec<FileCap>,
+}
+
+impl OutputBundle {
+    /// Notes a file (or, with `files: 0`, output of unknown size) that was not kept.
+    pub fn refuse(&mut self, cap: FileCap, files: u64, problem: String) {
+        self.problems.push(problem);
+        self.not_kept += files;
+        if !self.caps.contains(&cap) {
+            self.caps.push(cap);
+        }
+    }
 }
 
 enum Target {
@@ -46,7 +61,7 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
     let entries = match archive.entries() {
         Ok(entries) => entries,
         Err(e) => {
-            bundle.problems.push(format!("The tool's output could not be read ({e})."));
+            bundle.refuse(FileCap::Unreadable, 0, format!("The tool's output could not be read ({e})."));
             return bundle;
         }
     };
@@ -57,7 +72,8 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
         let mut entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                bundle.problems.push(format!("The tool's output archive is corrupt ({e}); later files were not kept."));
+                let problem = format!("The tool's output archive is corrupt ({e}); later files were not kept.");
+                bundle.refuse(FileCap::Unreadable, 0, problem);
                 break;
             }
         };
@@ -67,13 +83,13 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
             continue;
         }
         if !kind.is_file() {
-            bundle
-                .problems
-                .push(format!("`{}` is not a regular file (links and devices are never kept).", shown(&raw_name)));
+            let problem = format!("`{}` is not a regular file (links and devices are never kept).", shown(&raw_name));
+            bundle.refuse(FileCap::Name, 1, problem);
             continue;
         }
         let Some(target) = classify(&raw_name) else {
-            bundle.problems.push(format!("`{}` has an unsafe or unexpected path and was not kept.", shown(&raw_name)));
+            let problem = format!("`{}` has an unsafe or unexpected path and was not kept.", shown(&raw_name));
+            bundle.refuse(FileCap::Name, 1, problem);
             continue;
         };
         // `size()` honours a PAX `size` record (files of 8 GiB and more); the header's own
@@ -96,29 +112,38 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
                     continue;
                 }
                 if bundle.artifacts.len() >= limits.max_files {
-                    if !count_cut {
-                        bundle.problems.push(format!(
-                            "The tool wrote more than {} files; the rest were not kept.",
-                            limits.max_files
-                        ));
+                    if count_cut {
+                        bundle.not_kept += 1;
+                    } else {
+                        let problem =
+                            format!("The tool wrote more than {} files; the rest were not kept.", limits.max_files);
+                        bundle.refuse(FileCap::FileCount, 1, problem);
                         count_cut = true;
                     }
                     continue;
                 }
                 if size > limits.max_file_bytes {
-                    bundle.problems.push(format!(
-                        "`{}` is larger than {} MiB and was not kept.",
-                        shown(&name),
-                        limits.max_file_bytes / (1024 * 1024)
-                    ));
+                    bundle.refuse(
+                        FileCap::FileSize,
+                        1,
+                        format!(
+                            "`{}` is larger than {} MiB and was not kept.",
+                            shown(&name),
+                            limits.max_file_bytes / (1024 * 1024)
+                        ),
+                    );
                     continue;
                 }
                 if total + size > limits.max_total_bytes {
-                    bundle.problems.push(format!(
-                        "`{}` would exceed the {} MiB total for a run and was not kept.",
-                        shown(&name),
-                        limits.max_total_bytes / (1024 * 1024)
-                    ));
+                    bundle.refuse(
+                        FileCap::TotalSize,
+                        1,
+                        format!(
+                            "`{}` would exceed the {} MiB total for a run and was not kept.",
+                            shown(&name),
+                            limits.max_total_bytes / (1024 * 1024)
+                        ),
+                    );
                     continue;
                 }
                 let stored_as = dest.join(format!("{:03}", bundle.artifacts.len()));
@@ -129,7 +154,7 @@ pub fn read(reader: impl Read, dest: &Path, limits: &OutputLimits) -> OutputBund
                     }
                     Err(e) => {
                         let _ = std::fs::remove_file(&stored_as);
-                        bundle.problems.push(format!("`{}` could not be stored ({e}).", shown(&name)));
+                        bundle.refuse(FileCap::Unreadable, 1, format!("`{}` could not be stored ({e}).", shown(&name)));
                     }
                 }
             }

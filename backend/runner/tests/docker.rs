@@ -6,6 +6,7 @@ use skriptoteket_domain::contract::UiOutput;
 use skriptoteket_domain::execution::{
     EventSink, Execution, ExecutionStatus, InputFile, LogStream, RunEvent, RunRequest, Runner,
 };
+use skriptoteket_domain::run_error::{ErrorCode, FileCap, RunError};
 use skriptoteket_runner::limits::MIB;
 use skriptoteket_runner::{DockerRunner, RunLimits};
 use std::sync::{Arc, Mutex};
@@ -209,6 +210,7 @@ async fn a_memory_bomb_ends_as_out_of_memory() {
         .await;
     assert_eq!(e.status, ExecutionStatus::Failed, "{e:#?}");
     assert!(e.error_summary.as_deref().unwrap().contains("out of memory"), "{:?}", e.error_summary);
+    assert_eq!(e.error, Some(RunError::out_of_memory(256 * MIB)), "the teacher is told the limit: {e:#?}");
 }
 
 #[tokio::test]
@@ -243,6 +245,7 @@ async fn an_endless_loop_times_out_within_two_seconds_of_the_limit() {
     assert_eq!(e.status, ExecutionStatus::TimedOut, "{e:#?}");
     assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
     assert_eq!(e.stdout, "before\n", "partial output of a timed-out run is kept");
+    assert_eq!(e.error, Some(RunError::timed_out(3)));
 }
 
 #[tokio::test]
@@ -269,6 +272,9 @@ async fn links_and_huge_outputs_are_not_kept() {
     assert!(!names.contains(&"passwd") && !names.contains(&"huge.bin"), "{names:?}");
     assert!(names.contains(&"ok.txt"));
     assert!(texts(&e).contains("huge.bin"), "the cut is explained: {}", texts(&e));
+    let cut = e.error.as_ref().expect("output_cut");
+    assert_eq!((cut.code, cut.params.files, cut.params.cap), (ErrorCode::OutputCut, Some(1), Some(FileCap::FileSize)));
+    assert_eq!(cut.params.mib, Some(1), "the per-file cap of these limits");
     for artifact in &e.artifacts {
         assert!(std::fs::symlink_metadata(&artifact.stored_as).unwrap().file_type().is_file());
     }
@@ -283,13 +289,18 @@ async fn deleting_forging_or_returning_junk_fails_clearly() {
         .run("import os\ndef run_tool(i, o):\n    open('/work/result.json', 'w').write('{\"contract_version\": 2, \"status\": \"succeeded\", \"outputs\": [{\"kind\": \"markdown\", \"markdown\": \"forged\"}]}')\n    os._exit(0)\n")
         .await;
     assert_eq!(forged.status, ExecutionStatus::Failed, "a forged result is never trusted: {forged:#?}");
+    assert_eq!(forged.error.map(|e| e.code), Some(ErrorCode::ToolCrashed));
     let junk = h.run("def run_tool(i, o):\n    return {'outputs': [object()]}\n").await;
     assert_eq!(junk.status, ExecutionStatus::Failed, "{junk:#?}");
     assert!(junk.error_summary.is_some());
+    assert_eq!(junk.error.map(|e| e.code), Some(ErrorCode::InvalidResult));
     let crash = h.run("def run_tool(i, o):\n    raise ValueError('trasig fil')\n").await;
     assert_eq!(crash.status, ExecutionStatus::Failed);
     assert!(crash.error_summary.as_deref().unwrap().contains("trasig fil"));
     assert!(crash.stderr.contains("Traceback"), "the author sees the traceback: {}", crash.stderr);
+    assert_eq!(crash.error.map(|e| e.code), Some(ErrorCode::ToolCrashed));
+    let refused = h.run("from tool_errors import ToolUserError\ndef run_tool(i, o):\n    raise ToolUserError('Filen saknar kolumnen Betyg.')\n").await;
+    assert_eq!(refused.error, Some(RunError::tool_error("Filen saknar kolumnen Betyg.")), "{refused:#?}");
     let syntax = h.run("def run_tool(i, o)\n    pass\n").await;
     assert_eq!(syntax.status, ExecutionStatus::Failed);
     assert!(syntax.error_summary.as_deref().unwrap().contains("line 1"), "{:?}", syntax.error_summary);
@@ -310,6 +321,7 @@ async fn cancel_stops_a_long_run_quickly() {
     let request = h.request("import time\ndef run_tool(i, o):\n    time.sleep(60)\n", Duration::from_secs(60));
     let (e, _) = h.run_with(request, cancel).await;
     assert_eq!(e.status, ExecutionStatus::Cancelled);
+    assert_eq!(e.error.map(|e| e.code), Some(ErrorCode::Cancelled));
     assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
 }
 
@@ -400,6 +412,8 @@ async fn sparse_output_files_of_4_gib_and_1_tb_end_at_once_without_an_artifact()
     assert_eq!(names, ["ok.txt"], "the sparse files are not kept");
     let said = texts(&e);
     assert!(said.contains("fyra.bin") && said.contains("tera.bin"), "the teacher is told: {said}");
+    let cut = e.error.expect("output_cut");
+    assert_eq!((cut.code, cut.params.files), (ErrorCode::OutputCut, Some(2)));
 }
 
 #[tokio::test]

@@ -10,7 +10,6 @@ use crate::execution::storage::UserLocks;
 use crate::execution::streams::StreamCounter;
 use crate::execution::syntax::SyntaxChecker;
 use skriptoteket_domain::execution::Runner;
-use skriptoteket_domain::tool::Tool;
 use skriptoteket_domain::{Page, Store, User};
 use std::ops::Deref;
 use std::sync::Arc;
@@ -22,7 +21,7 @@ use uuid::Uuid;
 /// A cached catalog page and, once a handler has made it, its JSON answer and ETag: a hit then
 /// costs neither queries nor serialisation.
 pub struct CatalogPage {
-    pub page: Page<Tool>,
+    pub page: Page<skriptoteket_domain::tool::CatalogEntry>,
     pub answer: std::sync::OnceLock<(bytes::Bytes, String)>,
 }
 

@@ -92,6 +92,8 @@ impl PgStore {
 /// A connection of this dialect: helpers take one so they run inside a transaction or not.
 type Conn = <Db as sqlx::Database>::Connection;
 
+#[path = "queries/favorites.rs"]
+mod favorites;
 #[path = "queries/runs.rs"]
 mod runs;
 #[path = "queries/settings.rs"]

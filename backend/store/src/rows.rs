@@ -11,7 +11,7 @@ mod tools;
 mod runs;
 
 pub(crate) use runs::{ArtifactRow, CountRow, RunRow, SettingsRow, SummaryRow, parse_status};
-pub(crate) use tools::{EventRow, MaintainerRow, TaxonRow, ToolRow, ToolTaxonRow, VersionRow};
+pub(crate) use tools::{CatalogRow, EventRow, MaintainerRow, TaxonRow, ToolRow, ToolTaxonRow, VersionRow};
 
 /// The user columns in `UserRow` order, as a macro so queries stay `&'static str`.
 macro_rules! user_columns {

@@ -80,6 +80,8 @@ impl SqliteStore {
 /// A connection of this dialect: helpers take one so they run inside a transaction or not.
 type Conn = <Db as sqlx::Database>::Connection;
 
+#[path = "queries/favorites.rs"]
+mod favorites;
 #[path = "queries/runs.rs"]
 mod runs;
 #[path = "queries/settings.rs"]

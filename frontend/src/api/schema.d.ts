@@ -555,6 +555,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/{id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run again: the same tool with the same inputs, settings and (while kept, 24 h) files.
+         * @description A production run starts the tool's current active version; a test run the same version
+         *     (with the unsaved content it carried); a follow-up step starts over from the first step.
+         *     Only the run's owner may run it again (to anyone else, admins included, it is missing).
+         */
+        post: operations["run_again"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tools": {
         parameters: {
             query?: never;
@@ -562,7 +584,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The published catalog: search and filters, a page at a time. */
+        /**
+         * The published catalog: search and filters, a page at a time, with my favourites and when I
+         *     last ran each tool; `only=favorites|recent` and `sort=favorites|recent` for the catalog's
+         *     "Favoriter" and "Senast använda".
+         */
         get: operations["list_tools"];
         put?: never;
         post?: never;
@@ -584,6 +610,24 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tools/{slug}/favorite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Star a tool: it is listed among my favourites (idempotent). */
+        put: operations["add_favorite"];
+        post?: never;
+        /** Unstar a tool (idempotent). */
+        delete: operations["remove_favorite"];
         options?: never;
         head?: never;
         patch?: never;
@@ -751,6 +795,39 @@ export interface components {
             label: string;
             value: string;
         };
+        /** @enum {string} */
+        ErrorCode: "timed_out" | "out_of_memory" | "tool_error" | "tool_crashed" | "invalid_result" | "output_cut" | "files_not_kept" | "input_too_large" | "cancelled" | "engine_unavailable" | "interrupted" | "internal_error";
+        /** @description The parameters of a code; which ones are set depends on the code (see `ErrorCode`). */
+        ErrorParams: {
+            cap?: components["schemas"]["FileCap"] | null;
+            /** @description `files_not_kept`: the name of a file that is gone. */
+            file?: string | null;
+            /**
+             * Format: int64
+             * @description `output_cut`: how many output files were not kept.
+             */
+            files?: number | null;
+            /**
+             * Format: int64
+             * @description `output_cut` with `cap: file_count`: how many files a run may keep.
+             */
+            limit?: number | null;
+            /** @description `tool_error`: the tool's own message for the user (≤ 8 KiB). */
+            message?: string | null;
+            /**
+             * Format: int64
+             * @description `out_of_memory`: the memory limit; `input_too_large`: the working space;
+             *     `output_cut` with a size cap: that cap, in MiB.
+             */
+            mib?: number | null;
+            /**
+             * Format: int64
+             * @description `timed_out`: the time limit in seconds.
+             */
+            seconds?: number | null;
+            /** @description `output_cut`: the shown result was shortened to fit the platform's limits. */
+            shortened?: boolean | null;
+        };
         FieldError: {
             /** @description The offending field, dotted for nested fields (`inputs.grade`). */
             field: string;
@@ -763,6 +840,11 @@ export interface components {
          * @description The bytes of a downloaded file.
          */
         FileBytes: string;
+        /**
+         * @description Which limit kept output files back (`output_cut`).
+         * @enum {string}
+         */
+        FileCap: "file_count" | "file_size" | "total_size" | "sparse" | "name" | "unreadable";
         FileRule: {
             /** @description Accepted extensions such as `.csv`, `.xlsx`; empty accepts any. */
             accept?: string[];
@@ -855,6 +937,9 @@ export interface components {
                 context: components["schemas"]["RunContext"];
                 /** Format: date-time */
                 created_at: string;
+                error_code?: components["schemas"]["ErrorCode"] | null;
+                error_params?: components["schemas"]["ErrorParams"] | null;
+                /** @description English, for integrators; see `RunResponse`. */
                 error_summary?: string | null;
                 /** Format: date-time */
                 finished_at?: string | null;
@@ -880,8 +965,15 @@ export interface components {
         PageResponse_ToolSummary: {
             items: {
                 categories: components["schemas"]["TaxonResponse"][];
+                /** @description Whether I starred the tool (`PUT`/`DELETE /api/tools/{slug}/favorite`). */
+                favorite: boolean;
                 /** Format: uuid */
                 id: string;
+                /**
+                 * Format: date-time
+                 * @description When I last ran the tool (test runs do not count); absent if never.
+                 */
+                last_run_at?: string | null;
                 professions: components["schemas"]["TaxonResponse"][];
                 slug: string;
                 summary: string;
@@ -1007,7 +1099,12 @@ export interface components {
             context: components["schemas"]["RunContext"];
             /** Format: date-time */
             created_at: string;
-            /** @description A plain explanation when the run did not succeed. */
+            error_code?: components["schemas"]["ErrorCode"] | null;
+            error_params?: components["schemas"]["ErrorParams"] | null;
+            /**
+             * @description An English explanation when the run did not succeed, for integrators and authors.
+             *     People see `error_code` in their language instead.
+             */
             error_summary?: string | null;
             files: components["schemas"]["RunFileResponse"][];
             /** Format: date-time */
@@ -1048,6 +1145,9 @@ export interface components {
             context: components["schemas"]["RunContext"];
             /** Format: date-time */
             created_at: string;
+            error_code?: components["schemas"]["ErrorCode"] | null;
+            error_params?: components["schemas"]["ErrorParams"] | null;
+            /** @description English, for integrators; see `RunResponse`. */
             error_summary?: string | null;
             /** Format: date-time */
             finished_at?: string | null;
@@ -1140,11 +1240,18 @@ export interface components {
             /** Format: int32 */
             version_number: number;
         };
-        /** @description A tool as the catalog lists it. */
+        /** @description A tool as the catalog lists it, with the caller's marks. */
         ToolSummary: {
             categories: components["schemas"]["TaxonResponse"][];
+            /** @description Whether I starred the tool (`PUT`/`DELETE /api/tools/{slug}/favorite`). */
+            favorite: boolean;
             /** Format: uuid */
             id: string;
+            /**
+             * Format: date-time
+             * @description When I last ran the tool (test runs do not count); absent if never.
+             */
+            last_run_at?: string | null;
             professions: components["schemas"]["TaxonResponse"][];
             slug: string;
             summary: string;
@@ -4783,6 +4890,143 @@ export interface operations {
             };
         };
     };
+    run_again: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `wait=N` to wait up to N seconds for the run to finish. */
+                Prefer?: string | null;
+            };
+            path: {
+                /** @description Run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Finished within `Prefer: wait=N` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description The new run is queued; `Location` names it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `files_not_kept`: the run's files are no longer kept (24 h); `run_not_finished`: the run still goes; `tool_not_published`: the tool left the catalog */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tool changed: the run's inputs or files no longer fit its form */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many runs of yours are waiting or going; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The queue is full (`queue_full`), or the data volume is below its free-space floor
+             *     (`storage_full`); see `Retry-After`.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_tools: {
         parameters: {
             query?: {
@@ -4792,6 +5036,13 @@ export interface operations {
                 category?: string;
                 /** @description A profession slug. */
                 profession?: string;
+                /** @description `favorites`: only my favourites; `recent`: only tools I have run. Default: all. */
+                only?: "all" | "favorites" | "recent";
+                /**
+                 * @description `favorites`: my favourites first; `recent`: the tools I ran most recently first.
+                 *     Default: by title.
+                 */
+                sort?: "title" | "favorites" | "recent";
                 limit?: number;
                 offset?: number;
             };
@@ -4902,6 +5153,174 @@ export interface operations {
             };
             /** @description Unchanged since the `If-None-Match` ETag */
             304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_favorite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tool's URL slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tool is one of my favourites */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_favorite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tool's URL slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tool is not one of my favourites */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };

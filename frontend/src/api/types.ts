@@ -42,6 +42,9 @@ export type OutputKind = UiOutput['kind']
 /** One output block of the given kind. */
 export type OutputOf<K extends OutputKind> = Extract<UiOutput, { kind: K }>
 export type NoticeLevel = Schemas['NoticeLevel']
+export type ErrorCode = Schemas['ErrorCode']
+export type ErrorParams = Schemas['ErrorParams']
+export type FileCap = Schemas['FileCap']
 
 // Authoring
 export type AdminTool = Schemas['AdminToolResponse']

@@ -57,6 +57,14 @@ export function problemMessage(problem: ApiProblem): string {
       return t('problems.noSettings')
     case 'not_a_maintainer':
       return t('problems.notMaintainer')
+    case 'too_many_runs':
+      return t('problems.tooManyRuns')
+    case 'files_not_kept':
+      return t('rerun.filesGone')
+    case 'tool_not_published':
+      return t('rerun.toolGone')
+    case 'run_not_finished':
+      return t('rerun.notFinished')
   }
   if (problem.status >= 500) return t('problems.server')
   return problem.detail || t('problems.generic')

@@ -64,6 +64,8 @@ export function makeToolPage(overrides: Partial<ToolPage> = {}): ToolPage {
     },
     usage_instructions: '',
     usage_instructions_seen: false,
+    favorite: false,
+    last_run_at: null,
     ...overrides,
   }
 }

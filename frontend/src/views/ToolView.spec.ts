@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ADMIN, field, makeRun, makeToolPage, me, RUN_ID } from '@/test/fixtures'
 import { mockApi } from '@/test/mockApi'
 import { mountAt } from '@/test/mountWithApp'
+import { useToastStore } from '@/stores/toasts'
 import ToolView from './ToolView.vue'
 
 const EMPTY_RUNS = { items: [], total: 0, limit: 5, offset: 0 }
@@ -196,5 +197,31 @@ describe('ToolView', () => {
       expect(wrapper.text()).not.toContain('Så använder du verktyget')
       expect(seenCalls()).toHaveLength(0)
     })
+  })
+
+  it('stars the tool from its page, and takes the star back when saving fails', async () => {
+    let refuse = false
+    const net = mockApi({
+      'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+      'GET /api/tools/{slug}': () => ({ status: 200, body: makeToolPage({ favorite: false }) as never }),
+      'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+      'PUT /api/tools/{slug}/favorite': () => ({ status: 204, body: undefined }),
+      'DELETE /api/tools/{slug}/favorite': () => (refuse ? { problem: { status: 500, code: 'internal' } } : { status: 204, body: undefined }),
+    })
+    const { wrapper } = await mountAt(ToolView, '/tools/betygsoversikt')
+    const star = wrapper.find('button[aria-pressed]')
+    expect(star.attributes('aria-label')).toBe('Lägg till Betygsöversikt i favoriter')
+    await star.trigger('click')
+    await flushPromises()
+    expect(net.callsTo('PUT /api/tools/{slug}/favorite')[0]!.path).toBe('/api/tools/betygsoversikt/favorite')
+    expect(star.attributes('aria-pressed')).toBe('true')
+    expect(star.attributes('aria-label')).toBe('Ta bort Betygsöversikt från favoriter')
+
+    refuse = true
+    await star.trigger('click')
+    expect(star.attributes('aria-pressed')).toBe('false') // at once, before the answer
+    await flushPromises()
+    expect(star.attributes('aria-pressed')).toBe('true')
+    expect(useToastStore().toasts.map((toast) => toast.message)).toContain('Favoriten kunde inte sparas. Försök igen.')
   })
 })

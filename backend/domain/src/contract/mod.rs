@@ -24,8 +24,8 @@ pub use normalize::normalize;
 pub use notices::SYSTEM_NOTICE_PREFIX;
 pub use parse::{ContractError, parse_result};
 pub use types::{
-    ActionField, ActionKind, DeclaredArtifact, EnumOption, FieldKind, NextAction, NoticeLevel, TableColumn, ToolResult,
-    ToolStatus, UiOutput, UiPayload,
+    ActionField, ActionKind, DeclaredArtifact, EnumOption, FieldKind, NextAction, NoticeLevel, SkippedFiles,
+    TableColumn, ToolResult, ToolStatus, UiOutput, UiPayload,
 };
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use super::normalize::normalize_with;
 use super::notices::{Cut, Cuts};
 use super::read::{Obj, object, req_str};
 use super::text::{code, describe, human_bytes, shown, truncate};
-use super::types::{DeclaredArtifact, ToolResult, ToolStatus};
+use super::types::{DeclaredArtifact, SkippedFiles, ToolResult, ToolStatus};
+use crate::run_error::{ErrorCode, FileCap};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -88,7 +89,39 @@ pub fn parse_result(bytes: &[u8]) -> Result<ToolResult, ContractError> {
     let error_summary = parse_error_summary(obj.get("error_summary"), &mut cuts);
     let artifacts = parse_artifacts(obj.get("artifacts"), &mut cuts);
     let ui = normalize_with(obj, cuts);
-    Ok(ToolResult { status, error_summary, ui, artifacts })
+    let error_code = parse_error_code(obj.get("error_code"));
+    let skipped_files = parse_skipped_files(obj.get("skipped_files"));
+    Ok(ToolResult { status, error_summary, ui, artifacts, error_code, skipped_files })
+}
+
+/// The codes the wrapper may report; anything else (a host-only code such as `timed_out`, a
+/// typo, a number) is ignored, and the host falls back to `tool_crashed` for a failure.
+const WRAPPER_CODES: [ErrorCode; 6] = [
+    ErrorCode::ToolError,
+    ErrorCode::ToolCrashed,
+    ErrorCode::InvalidResult,
+    ErrorCode::OutOfMemory,
+    ErrorCode::InputTooLarge,
+    ErrorCode::InternalError,
+];
+
+fn parse_error_code(raw: Option<&Value>) -> Option<ErrorCode> {
+    let code = raw?.as_str()?.parse::<ErrorCode>().ok()?;
+    WRAPPER_CODES.contains(&code).then_some(code)
+}
+
+/// `{"count": N, "reasons": ["file_size", …]}`; anything malformed is ignored.
+fn parse_skipped_files(raw: Option<&Value>) -> Option<SkippedFiles> {
+    let obj = raw?.as_object()?;
+    let count = obj.get("count")?.as_u64()?;
+    let mut reasons: Vec<FileCap> = obj
+        .get("reasons")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(|r| serde_json::from_value(r.clone()).ok()).collect())
+        .unwrap_or_default();
+    reasons.sort();
+    reasons.dedup();
+    (count > 0).then_some(SkippedFiles { count, reasons })
 }
 
 fn check_version(obj: &Obj) -> Result<(), ContractError> {

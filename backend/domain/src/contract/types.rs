@@ -3,6 +3,7 @@
 //! These types describe what the backend *keeps*; untrusted input never goes through their
 //! `Deserialize` (see `parse_result`/`normalize`), so they can be strict and tidy.
 
+use crate::run_error::{ErrorCode, FileCap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -31,6 +32,22 @@ pub struct ToolResult {
     /// output directory is what counts.
     #[serde(default)]
     pub artifacts: Vec<DeclaredArtifact>,
+    /// Why a failed run failed, as the wrapper tells (only the codes a tool's side may claim;
+    /// the host decides timeouts, cancels and engine failures itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<ErrorCode>,
+    /// Output files the wrapper did not send back, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped_files: Option<SkippedFiles>,
+}
+
+/// `skipped_files` of `result.json`: how many files under `output/` were not sent back, and
+/// the reasons that applied (unknown reasons are left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkippedFiles {
+    pub count: u64,
+    pub reasons: Vec<FileCap>,
 }
 
 /// An artifact as declared by the tool: a safe relative path and its size in bytes.

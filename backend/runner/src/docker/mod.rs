@@ -22,6 +22,7 @@ use bollard::query_parameters::{
 use futures::StreamExt;
 use pump::{ChannelReader, Pump};
 use skriptoteket_domain::execution::{EventSink, Execution, PoolStats, RunEvent, RunRequest, Runner, RunnerHealth};
+use skriptoteket_domain::run_error::FileCap;
 use spec::{ContainerSpec, LABEL_INSTANCE, LABEL_MANAGED};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -251,7 +252,7 @@ impl DockerRunner {
         let reader = tokio::task::spawn_blocking(move || {
             if let Err(e) = std::fs::create_dir_all(&dest) {
                 let mut bundle = OutputBundle::default();
-                bundle.problems.push(format!("The artifact directory could not be created ({e})."));
+                bundle.refuse(FileCap::Unreadable, 0, format!("The artifact directory could not be created ({e})."));
                 return bundle;
             }
             output_tar::read(ChannelReader::new(rx), &dest, &limits)
@@ -288,10 +289,11 @@ impl DockerRunner {
         pump.close();
         let mut bundle = reader.await.unwrap_or_default();
         if pump.overflowed {
-            bundle.problems.push(format!(
+            let problem = format!(
                 "The tool's output grew past {} MiB in all and was cut off; the container was stopped.",
                 result_cap / (1024 * 1024)
-            ));
+            );
+            bundle.refuse(FileCap::TotalSize, 0, problem);
         }
         (ending, Some(pump), bundle)
     }
@@ -347,7 +349,7 @@ impl Runner for DockerRunner {
             bundle,
             stdout,
             stderr,
-            memory_limit_bytes: self.limits.memory_bytes,
+            limits: self.limits.clone(),
             duration: started.elapsed(),
         })
     }

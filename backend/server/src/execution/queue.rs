@@ -6,6 +6,7 @@ use crate::execution::hub::HubEvent;
 use crate::state::AppState;
 use skriptoteket_domain::execution::{EventSink, InputFile, RunEvent, RunRequest};
 use skriptoteket_domain::run::{NewArtifact, Run, RunFinish, RunStatus};
+use skriptoteket_domain::run_error::{ErrorCode, RunError};
 use skriptoteket_domain::tool::VersionContent;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -26,8 +27,10 @@ pub const RESTART_REASON: &str = "The server stopped while this run was going. N
 /// Recovers runs a dead process left `running`, then starts the workers.
 pub async fn start(state: &AppState) -> anyhow::Result<JoinSet<()>> {
     let stale_before = chrono::Utc::now() - chrono::Duration::from_std(STALE_AFTER)?;
-    let mine = state.store.fail_orphaned_runs(Some(&state.runs.instance), chrono::Utc::now(), RESTART_REASON).await?;
-    let stale = state.store.fail_orphaned_runs(None, stale_before, RESTART_REASON).await?;
+    let interrupted = RunError::bare(ErrorCode::Interrupted);
+    let now = chrono::Utc::now();
+    let mine = state.store.fail_orphaned_runs(Some(&state.runs.instance), now, RESTART_REASON, &interrupted).await?;
+    let stale = state.store.fail_orphaned_runs(None, stale_before, RESTART_REASON, &interrupted).await?;
     if !mine.is_empty() || !stale.is_empty() {
         tracing::warn!(count = mine.len() + stale.len(), "marked runs of a stopped server as failed");
     }
@@ -71,9 +74,9 @@ async fn process(state: &AppState, run: Run) {
     let cancel = state.hub.register(run.id);
     let finish = match request_for(state, &run).await {
         Ok(request) => execute(state, &run, request, cancel).await,
-        Err(reason) => {
+        Err((reason, error)) => {
             state.metrics.run_finished(run.context.as_str(), RunStatus::Failed.as_str(), Duration::ZERO);
-            failed(reason)
+            failed(reason, error)
         }
     };
     let sent = finish.status;
@@ -89,19 +92,21 @@ async fn process(state: &AppState, run: Run) {
     state.hub.finish(run.id);
 }
 
-fn failed(reason: String) -> RunFinish {
+fn failed(reason: String, error: RunError) -> RunFinish {
     RunFinish {
         status: RunStatus::Failed,
         stdout: String::new(),
         stderr: String::new(),
         ui: None,
         error_summary: Some(reason),
+        error: Some(error),
         exit_code: None,
         artifacts: vec![],
     }
 }
 
-async fn request_for(state: &AppState, run: &Run) -> Result<RunRequest, String> {
+/// What a run needs from the store and the uploads; why not, when something is gone.
+async fn request_for(state: &AppState, run: &Run) -> Result<RunRequest, (String, RunError)> {
     let content = match &run.source_override {
         Some(o) => VersionContent {
             source: o.source.clone(),
@@ -113,14 +118,18 @@ async fn request_for(state: &AppState, run: &Run) -> Result<RunRequest, String> 
         },
         None => match state.store.version_by_id(run.version_id).await {
             Ok(Some(version)) => VersionContent::of(&version),
-            _ => return Err("The tool version of this run no longer exists.".into()),
+            _ => {
+                let reason = "The tool version of this run no longer exists.".to_owned();
+                return Err((reason, RunError::bare(ErrorCode::InternalError)));
+            }
         },
     };
     let mut files = Vec::with_capacity(run.files.len());
     for f in &run.files {
         let path = state.runs.uploads_root.join(&f.stored_as);
         if !path.is_file() {
-            return Err(format!("The uploaded file “{}” is no longer available; upload it again.", f.name));
+            let reason = format!("The uploaded file “{}” is no longer available; upload it again.", f.name);
+            return Err((reason, RunError::files_not_kept(&f.name)));
         }
         files.push(InputFile { name: f.name.clone(), path, bytes: f.bytes });
     }
@@ -174,6 +183,7 @@ async fn execute(state: &AppState, run: &Run, request: RunRequest, cancel: Cance
         stderr: execution.stderr,
         ui: Some(execution.ui),
         error_summary: execution.error_summary,
+        error: execution.error,
         exit_code: execution.exit_code,
         artifacts,
     }

@@ -4,7 +4,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::services::access::can_edit;
 use crate::state::{AppState, CatalogPage};
-use skriptoteket_domain::tool::{CatalogQuery, Taxon, Tool, ToolVersion, usage_fingerprint};
+use skriptoteket_domain::tool::{CatalogQuery, Taxon, Tool, ToolMarks, ToolVersion, usage_fingerprint};
 use skriptoteket_domain::{PageRequest, Store};
 use std::sync::{Arc, OnceLock};
 
@@ -12,6 +12,8 @@ use std::sync::{Arc, OnceLock};
 /// I have seen its usage instructions as they read now.
 pub struct ToolPage {
     pub tool: Tool,
+    /// My star and when I last ran it.
+    pub marks: ToolMarks,
     pub version: ToolVersion,
     pub can_edit: bool,
     pub usage_seen: bool,
@@ -26,20 +28,34 @@ pub(crate) async fn published(store: &dyn Store, slug: &str) -> ApiResult<(Tool,
     Ok((tool, version))
 }
 
-/// The published catalog: search and filters, a page at a time.
+/// The published catalog: search and filters, a page at a time, marked (and, as asked,
+/// filtered and ordered) by my favourites and runs.
 pub async fn list(
     state: &AppState,
-    _user: &CurrentUser,
-    query: &CatalogQuery,
+    user: &CurrentUser,
+    query: CatalogQuery,
     page: PageRequest,
 ) -> ApiResult<Arc<CatalogPage>> {
-    let key = format!("{:?}|{:?}|{:?}|{}|{}", query.q, query.category, query.profession, page.limit, page.offset);
+    let query = CatalogQuery { viewer: Some(user.user.id), ..query };
+    // Per viewer: favourites and recent runs mark and order the page.
+    let key = format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+        user.user.id, query.q, query.category, query.profession, query.only, query.sort, page.limit, page.offset
+    );
     if let Some(hit) = state.catalog.get(&key) {
         return Ok(hit);
     }
-    let found = Arc::new(CatalogPage { page: state.store.catalog(query, page).await?, answer: OnceLock::new() });
+    let found = Arc::new(CatalogPage { page: state.store.catalog(&query, page).await?, answer: OnceLock::new() });
     state.catalog.put(key, found.clone());
     Ok(found)
+}
+
+/// Stars or unstars a published tool for me.
+pub async fn set_favorite(state: &AppState, user: &CurrentUser, slug: &str, favorite: bool) -> ApiResult<()> {
+    let (tool, _) = published(state.store.as_ref(), slug).await?;
+    state.store.set_favorite(user.user.id, tool.id, favorite).await?;
+    state.catalog.clear();
+    Ok(())
 }
 
 pub async fn tool_page(state: &AppState, user: &CurrentUser, slug: &str) -> ApiResult<ToolPage> {
@@ -47,7 +63,8 @@ pub async fn tool_page(state: &AppState, user: &CurrentUser, slug: &str) -> ApiR
     let can_edit = can_edit(user, &tool);
     let seen = state.store.usage_seen(user.user.id, tool.id).await?;
     let usage_seen = seen.is_some_and(|hash| hash == usage_fingerprint(&version.usage_instructions));
-    Ok(ToolPage { tool, version, can_edit, usage_seen })
+    let marks = state.store.tool_marks(user.user.id, tool.id).await?;
+    Ok(ToolPage { tool, marks, version, can_edit, usage_seen })
 }
 
 /// Remembers that I have read the tool's usage instructions as they read now.

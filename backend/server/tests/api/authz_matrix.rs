@@ -105,6 +105,8 @@ fn table() -> Vec<Row> {
                                                                                                   [401, 200, 200, 200, 200, 200]),
         row(M::POST,   "/api/tools/{slug}/run",                       Tool,    Form,              [401, 202, 202, 202, 202, 202]),
         row(M::PUT,    "/api/tools/{slug}/usage-instructions/seen",   Tool,    Empty,             [401, 204, 204, 204, 204, 204]),
+        row(M::PUT,    "/api/tools/{slug}/favorite",                  Tool,    Empty,             [401, 204, 204, 204, 204, 204]),
+        row(M::DELETE, "/api/tools/{slug}/favorite",                  Tool,    Empty,             [401, 204, 204, 204, 204, 204]),
         row(M::GET,    "/api/runs",                                   Nothing, Empty,             [401, 200, 200, 200, 200, 200]),
         // Runs: the owner and admins; to anyone else someone else's run does not exist.
         row(M::GET,    "/api/runs/{id}",                              OwnRun,   Empty,            [401, 200, 200, 200, 200, 200]),
@@ -120,6 +122,9 @@ fn table() -> Vec<Row> {
                                                                                                   [401, 202, 202, 202, 202, 202]),
         row(M::POST,   "/api/runs/{id}/actions",                      OtherRun, Json(json!({ "action_id": "next", "input": {} })),
                                                                                                   [401, 404, 404, 404, 404, 404]),
+        // Running again is the owner's alone too: an admin may look at a run, not repeat it.
+        row(M::POST,   "/api/runs/{id}/rerun",                        OwnRun,   Empty,            [401, 202, 202, 202, 202, 202]),
+        row(M::POST,   "/api/runs/{id}/rerun",                        OtherRun, Empty,            [401, 404, 404, 404, 404, 404]),
         // Authoring: contributors and up; a tool's own endpoints for its maintainers and admins.
         row(M::GET,    "/api/my-tools",                               Nothing, Empty,             [401, 403, 200, 200, 200, 200]),
         row(M::POST,   "/api/admin/tools",                            Nothing, Json(json!({ "title": "Nytt verktyg" })),

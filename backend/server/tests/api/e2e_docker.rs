@@ -372,3 +372,37 @@ async fn the_longest_form_values_allowed_reach_the_tool() {
     assert_eq!(run.body["status"], "succeeded", "{}", run.body);
     assert!(run.body["ui"].to_string().contains("längd 30720"), "{}", run.body["ui"]);
 }
+
+#[tokio::test]
+async fn a_tool_error_a_crash_and_a_timeout_reach_the_api_as_codes() {
+    let Some(backend) = backends().into_iter().next() else { return };
+    let Some(app) = TestApp::with_docker(backend, |runs| runs.timeout_production = Duration::from_secs(3)).await else {
+        return;
+    };
+    let cases = [
+        (
+            "vagrar",
+            "from tool_errors import ToolUserError\ndef run_tool(i, o):\n    raise ToolUserError('Filen saknar kolumnen Betyg.')\n",
+            json!({ "error_code": "tool_error", "error_params": { "message": "Filen saknar kolumnen Betyg." } }),
+        ),
+        (
+            "kraschar",
+            "def run_tool(i, o):\n    return {}['x']\n",
+            json!({ "error_code": "tool_crashed", "error_params": {} }),
+        ),
+        (
+            "evig",
+            "def run_tool(i, o):\n    while True:\n        pass\n",
+            json!({ "error_code": "timed_out", "error_params": { "seconds": 3 } }),
+        ),
+    ];
+    let user = app.token(Role::User).await;
+    for (slug, source, expected) in cases {
+        app.publish_tool(slug, source, Value::Null, Value::Null).await;
+        let run = app.post_form(&format!("/api/tools/{slug}/run"), &user, &[], &[("prefer", "wait=20")]).await;
+        assert_eq!(run.body["error_code"], expected["error_code"], "{slug}: {}", run.body);
+        assert_eq!(run.body["error_params"], expected["error_params"], "{slug}: {}", run.body);
+        assert!(run.body["error_summary"].is_string(), "{slug}: the English summary stays for integrators");
+        assert!(run.body["stderr"].is_null(), "a teacher gets no traceback");
+    }
+}

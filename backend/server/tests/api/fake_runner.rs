@@ -2,7 +2,9 @@
 //! validation that need no container. The real runner has its own suite.
 //!
 //! The "source" is read as directives: `sleep=N` sleeps N seconds (cancellable), `fail`
-//! fails, anything else succeeds with a markdown output echoing the inputs and settings.
+//! fails (as a crash), `user_error` fails with a `ToolUserError` message, `oom` fails out of
+//! memory, `cut_files` succeeds but reports two files not kept; anything else succeeds with a
+//! markdown output echoing the inputs and settings.
 //! `offer_action` adds a next action `next` (no fields); `write_artifact` keeps one file,
 //! `rapport.txt`, as the run's artifact.
 
@@ -11,6 +13,7 @@ use skriptoteket_domain::contract::{ActionKind, NextAction, UiOutput, UiPayload}
 use skriptoteket_domain::execution::{
     ArtifactFile, EventSink, Execution, ExecutionStatus, LogStream, RunEvent, RunRequest, Runner, RunnerHealth,
 };
+use skriptoteket_domain::run_error::{ErrorCode, FileCap, OutputCaps, OutputCut, RunError};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -31,7 +34,8 @@ impl Runner for FakeRunner {
             request.source.split_whitespace().find_map(|w| w.strip_prefix("sleep=")?.parse::<u64>().ok()).unwrap_or(0);
         let status = tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(sleep)) => {
-                if request.source.contains("fail") { ExecutionStatus::Failed } else { ExecutionStatus::Succeeded }
+                let fails = ["fail", "user_error", "oom"].iter().any(|d| request.source.contains(d));
+                if fails { ExecutionStatus::Failed } else { ExecutionStatus::Succeeded }
             }
             () = cancel.cancelled() => ExecutionStatus::Cancelled,
             () = tokio::time::sleep(request.timeout) => ExecutionStatus::TimedOut,
@@ -65,6 +69,7 @@ impl Runner for FakeRunner {
         Execution {
             status,
             error_summary: (status != ExecutionStatus::Succeeded).then(|| "fake failure".to_owned()),
+            error: fake_error(&request, status),
             ui: UiPayload { outputs: vec![UiOutput::Markdown { markdown: echo }], next_actions, state: None },
             stdout: "fake start\n".into(),
             stderr: "fake stderr\n".into(),
@@ -76,5 +81,23 @@ impl Runner for FakeRunner {
 
     async fn health(&self) -> RunnerHealth {
         RunnerHealth { engine_ok: true, engine: "fake".into(), image_ok: true, image: "fake".into() }
+    }
+}
+
+/// The code a real runner would give this ending.
+fn fake_error(request: &RunRequest, status: ExecutionStatus) -> Option<RunError> {
+    let caps = OutputCaps { max_files: 100, max_file_bytes: 50 << 20, max_total_bytes: 200 << 20 };
+    match status {
+        ExecutionStatus::Succeeded if request.source.contains("cut_files") => {
+            OutputCut { files: 2, caps: vec![FileCap::FileSize], shortened: false }.into_error(caps)
+        }
+        ExecutionStatus::Succeeded => None,
+        ExecutionStatus::TimedOut => Some(RunError::timed_out(request.timeout.as_secs())),
+        ExecutionStatus::Cancelled => Some(RunError::bare(ErrorCode::Cancelled)),
+        ExecutionStatus::Failed if request.source.contains("user_error") => {
+            Some(RunError::tool_error("Filen saknar kolumnen Betyg."))
+        }
+        ExecutionStatus::Failed if request.source.contains("oom") => Some(RunError::out_of_memory(1 << 30)),
+        ExecutionStatus::Failed => Some(RunError::bare(ErrorCode::ToolCrashed)),
     }
 }

@@ -14,5 +14,6 @@ mod openapi;
 mod runs;
 mod storage;
 mod support;
+mod teachers;
 mod tools;
 mod uploads;

@@ -46,3 +46,28 @@ fn operation_ids_are_unique_so_generated_clients_do_not_collide() {
         }
     }
 }
+
+/// A `$ref` to a schema that is not in `components` (e.g. an enum used only in query
+/// parameters) breaks the generated TypeScript client.
+#[test]
+fn every_reference_resolves() {
+    fn walk(value: &serde_json::Value, doc: &serde_json::Value, missing: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(target) = map.get("$ref").and_then(|r| r.as_str()) {
+                    let pointer = target.trim_start_matches('#');
+                    if doc.pointer(pointer).is_none() {
+                        missing.push(target.to_owned());
+                    }
+                }
+                map.values().for_each(|v| walk(v, doc, missing));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, doc, missing)),
+            _ => {}
+        }
+    }
+    let doc = serde_json::to_value(api::openapi()).unwrap();
+    let mut missing = Vec::new();
+    walk(&doc, &doc, &mut missing);
+    assert!(missing.is_empty(), "unresolved references: {missing:?}");
+}

@@ -207,6 +207,16 @@ impl TestApp {
         self.send(request.unwrap()).await
     }
 
+    /// A request without a body, with a Bearer token and extra headers (e.g. `Prefer`).
+    pub async fn call_with(&self, method: Method, path: &str, token: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut builder =
+            Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.send(builder.body(Body::empty()).unwrap()).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         let body = serde_json::json!({ "email": email, "password": password });
         self.call(Method::POST, "/api/auth/login", None, Some(body)).await

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use skriptoteket_domain::run::{
     Artifact, CancelOutcome, NewRun, Run, RunContext, RunFinish, RunQuery, RunStatus, RunSummary,
 };
+use skriptoteket_domain::run_error::RunError;
 use skriptoteket_domain::store::{RunStore, StoreError, StoreResult};
 use skriptoteket_domain::{Page, PageRequest};
 use sqlx::types::Json;
@@ -131,7 +132,8 @@ impl RunStore for This {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE runs SET status = $2, stdout = $3, stderr = $4, ui = $5, error_summary = $6, \
-             exit_code = $7, finished_at = $8 WHERE id = $1 AND status IN ('queued', 'running')",
+             exit_code = $7, finished_at = $8, error_code = $9, error_params = $10 \
+             WHERE id = $1 AND status IN ('queued', 'running')",
         )
         .bind(&key)
         .bind(finish.status.as_str())
@@ -141,6 +143,8 @@ impl RunStore for This {
         .bind(finish.error_summary.as_deref())
         .bind(finish.exit_code)
         .bind(now)
+        .bind(finish.error.as_ref().map(|e| e.code.as_str()))
+        .bind(finish.error.as_ref().map(|e| Json(&e.params)))
         .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
@@ -187,8 +191,8 @@ impl RunStore for This {
             .map_err(backend_error)?;
         let sql = concat!(
             "SELECT r.id, r.tool_id, t.slug AS tool_slug, t.title AS tool_title, r.version_id, \
-             r.context, r.user_id, r.status, r.error_summary, r.parent_run_id, r.created_at, \
-             r.finished_at FROM runs r JOIN tools t ON t.id = r.tool_id",
+             r.context, r.user_id, r.status, r.error_summary, r.error_code, r.error_params, \
+             r.parent_run_id, r.created_at, r.finished_at FROM runs r JOIN tools t ON t.id = r.tool_id",
             run_filter!(),
             " ORDER BY r.created_at DESC, r.id DESC LIMIT $5 OFFSET $6"
         );
@@ -216,8 +220,8 @@ impl RunStore for This {
         let key = id.to_string();
         let mut tx = self.write_tx().await?;
         let cancelled = sqlx::query(
-            "UPDATE runs SET status = 'cancelled', cancel_requested = TRUE, finished_at = $2 \
-             WHERE id = $1 AND status = 'queued'",
+            "UPDATE runs SET status = 'cancelled', cancel_requested = TRUE, finished_at = $2, \
+             error_code = 'cancelled', error_params = '{}' WHERE id = $1 AND status = 'queued'",
         )
         .bind(&key)
         .bind(Utc::now())
@@ -264,22 +268,28 @@ impl RunStore for This {
         instance: Option<&str>,
         stale_before: DateTime<Utc>,
         reason: &str,
+        error: &RunError,
     ) -> StoreResult<Vec<Uuid>> {
         let ids: Vec<String> = match instance {
             Some(instance) => sqlx::query_scalar(
-                "UPDATE runs SET status = 'failed', finished_at = $1, error_summary = $2 \
-                 WHERE status = 'running' AND claimed_by = $3 RETURNING id",
+                "UPDATE runs SET status = 'failed', finished_at = $1, error_summary = $2, error_code = $4, \
+                 error_params = $5 WHERE status = 'running' AND claimed_by = $3 RETURNING id",
             )
             .bind(Utc::now())
             .bind(reason)
-            .bind(instance),
+            .bind(instance)
+            .bind(error.code.as_str())
+            .bind(Json(&error.params)),
             None => sqlx::query_scalar(
-                "UPDATE runs SET status = 'failed', finished_at = $1, error_summary = $2 \
-                 WHERE status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < $3) RETURNING id",
+                "UPDATE runs SET status = 'failed', finished_at = $1, error_summary = $2, error_code = $4, \
+                 error_params = $5 WHERE status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < $3) \
+                 RETURNING id",
             )
             .bind(Utc::now())
             .bind(reason)
-            .bind(stale_before),
+            .bind(stale_before)
+            .bind(error.code.as_str())
+            .bind(Json(&error.params)),
         }
         .fetch_all(&self.pool)
         .await

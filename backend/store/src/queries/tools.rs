@@ -5,13 +5,13 @@
 //! connections) and the `json_texts!` table macro come from the mounting module (docs/adr/0002).
 
 use super::{Conn, This};
-use crate::rows::{MaintainerRow, TaxonRow, ToolRow, ToolTaxonRow, UserRow, parse_id};
+use crate::rows::{CatalogRow, MaintainerRow, TaxonRow, ToolRow, ToolTaxonRow, UserRow, parse_id};
 use crate::{backend_error, conflict_or_backend, gone};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use skriptoteket_domain::store::{StoreError, StoreResult, ToolStore};
 use skriptoteket_domain::tool::{
-    CatalogQuery, NewTool, Taxon, Tool, ToolPatch, ToolVersion, VersionContent, VersionState,
+    CatalogEntry, CatalogQuery, NewTool, Taxon, Tool, ToolMarks, ToolPatch, ToolVersion, VersionContent, VersionState,
 };
 use skriptoteket_domain::{Page, PageRequest, User};
 use sqlx::types::Json;
@@ -168,12 +168,20 @@ async fn replace_set(
     Ok(())
 }
 
-/// The filter of the public catalog: `$1` category slug, `$2` profession slug (either may be
-/// NULL), `$3` a JSON array of `LIKE` patterns that must all match.
-macro_rules! catalog_filter {
+/// The public catalog with the viewer's marks, as a derived table `cat` (the tool columns,
+/// `favorite`, `last_run_at`): `$1` category slug, `$2` profession slug (either may be NULL),
+/// `$3` a JSON array of `LIKE` patterns that must all match, `$4` the viewer's id (NULL: no
+/// marks), and `$5` which tools (`all`, `favorites`, `recent`). Marks are subqueries rather than
+/// joins so the tool columns stay unambiguous and a tool is never listed twice.
+macro_rules! catalog_from {
     () => {
         concat!(
-            " FROM tools WHERE active_version_id IS NOT NULL AND archived = FALSE \
+            " FROM (SELECT ",
+            tool_columns!(),
+            ", EXISTS (SELECT 1 FROM favorites f WHERE f.tool_id = tools.id AND f.user_id = $4) AS favorite, \
+             (SELECT MAX(r.created_at) FROM runs r WHERE r.tool_id = tools.id AND r.user_id = $4 \
+               AND r.context = 'production') AS last_run_at \
+             FROM tools WHERE active_version_id IS NOT NULL AND archived = FALSE \
              AND ($1 IS NULL OR EXISTS (SELECT 1 FROM tool_categories tc \
                JOIN categories c ON c.id = tc.category_id \
                WHERE tc.tool_id = tools.id AND c.slug = $1)) \
@@ -182,7 +190,8 @@ macro_rules! catalog_filter {
                WHERE tp.tool_id = tools.id AND p.slug = $2)) \
              AND NOT EXISTS (SELECT 1 FROM ",
             json_texts!("$3"),
-            " WHERE tools.search_text NOT LIKE w.value ESCAPE '\\')"
+            " WHERE tools.search_text NOT LIKE w.value ESCAPE '\\')) cat \
+             WHERE ($5 <> 'favorites' OR cat.favorite) AND ($5 <> 'recent' OR cat.last_run_at IS NOT NULL)"
         )
     };
 }
@@ -298,27 +307,43 @@ impl ToolStore for This {
         Ok(tool)
     }
 
-    async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<Tool>> {
+    async fn catalog(&self, query: &CatalogQuery, page: PageRequest) -> StoreResult<Page<CatalogEntry>> {
         let words: Vec<String> = query.q.as_deref().unwrap_or_default().split_whitespace().map(like_pattern).collect();
+        let viewer = query.viewer.map(|id| id.to_string());
         let mut conn = self.pool.acquire().await.map_err(backend_error)?;
-        let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", catalog_filter!()))
+        let total: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*)", catalog_from!()))
             .bind(query.category.as_deref())
             .bind(query.profession.as_deref())
             .bind(Json(&words))
+            .bind(&viewer)
+            .bind(query.only.as_str())
             .fetch_one(&mut *conn)
             .await
             .map_err(backend_error)?;
-        let sql = concat!("SELECT ", tool_columns!(), catalog_filter!(), " ORDER BY title, id LIMIT $4 OFFSET $5");
-        let rows: Vec<ToolRow> = sqlx::query_as(sql)
+        let sql = concat!(
+            "SELECT cat.*",
+            catalog_from!(),
+            " ORDER BY CASE WHEN $6 = 'favorites' AND cat.favorite THEN 0 ELSE 1 END, \
+             CASE WHEN $6 = 'recent' THEN cat.last_run_at END DESC NULLS LAST, cat.title, cat.id \
+             LIMIT $7 OFFSET $8"
+        );
+        let rows: Vec<CatalogRow> = sqlx::query_as(sql)
             .bind(query.category.as_deref())
             .bind(query.profession.as_deref())
             .bind(Json(&words))
+            .bind(&viewer)
+            .bind(query.only.as_str())
+            .bind(query.sort.as_str())
             .bind(i64::from(page.limit))
             .bind(page.offset as i64)
             .fetch_all(&mut *conn)
             .await
             .map_err(backend_error)?;
-        Ok(Page { items: hydrate(&mut conn, rows).await?, total: total as u64, limit: page.limit, offset: page.offset })
+        let marks: Vec<ToolMarks> =
+            rows.iter().map(|r| ToolMarks { favorite: r.favorite, last_run_at: r.last_run_at }).collect();
+        let tools = hydrate(&mut conn, rows.into_iter().map(|r| r.tool).collect()).await?;
+        let items = tools.into_iter().zip(marks).map(|(tool, marks)| CatalogEntry { tool, marks }).collect();
+        Ok(Page { items, total: total as u64, limit: page.limit, offset: page.offset })
     }
 
     async fn tools_maintained_by(&self, user: Uuid) -> StoreResult<Vec<Tool>> {

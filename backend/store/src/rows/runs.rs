@@ -8,6 +8,7 @@ use skriptoteket_domain::contract::UiPayload;
 use skriptoteket_domain::run::{
     Artifact, Run, RunContext, RunFile, RunStatus, RunSummary, SourceOverride, StoredSettings,
 };
+use skriptoteket_domain::run_error::{ErrorCode, ErrorParams, RunError};
 use sqlx::types::Json;
 
 /// The run columns of `RunRow`.
@@ -15,7 +16,7 @@ macro_rules! run_columns {
     () => {
         "id, tool_id, version_id, context, user_id, status, inputs, files, settings, action, \
          parent_run_id, source_override, timeout_seconds, stdout, stderr, ui, error_summary, \
-         exit_code, request_id, cancel_requested, files_from, upload_bytes, created_at, started_at, \
+         error_code, error_params, exit_code, request_id, cancel_requested, files_from, upload_bytes, created_at, started_at, \
          finished_at"
     };
 }
@@ -29,6 +30,13 @@ macro_rules! artifact_columns {
 
 pub(crate) fn parse_status(s: &str) -> Result<RunStatus, StoreError> {
     s.parse().map_err(StoreError::Backend)
+}
+
+/// The code and its parameters, stored in two columns; parameters missing mean none.
+fn run_error(code: Option<String>, params: Option<Json<ErrorParams>>) -> Result<Option<RunError>, StoreError> {
+    let Some(code) = code else { return Ok(None) };
+    let code = code.parse::<ErrorCode>().map_err(StoreError::Backend)?;
+    Ok(Some(RunError { code, params: params.map(|p| p.0).unwrap_or_default() }))
 }
 
 fn parse_context(s: &str) -> Result<RunContext, StoreError> {
@@ -58,6 +66,8 @@ pub(crate) struct RunRow {
     stderr: String,
     ui: Option<Json<UiPayload>>,
     error_summary: Option<String>,
+    error_code: Option<String>,
+    error_params: Option<Json<ErrorParams>>,
     exit_code: Option<i64>,
     request_id: Option<String>,
     cancel_requested: bool,
@@ -92,6 +102,7 @@ impl TryFrom<RunRow> for Run {
             stderr: r.stderr,
             ui: r.ui.map(|j| j.0),
             error_summary: r.error_summary,
+            error: run_error(r.error_code, r.error_params)?,
             exit_code: r.exit_code,
             request_id: r.request_id,
             cancel_requested: r.cancel_requested,
@@ -116,6 +127,8 @@ pub(crate) struct SummaryRow {
     user_id: String,
     status: String,
     error_summary: Option<String>,
+    error_code: Option<String>,
+    error_params: Option<Json<ErrorParams>>,
     parent_run_id: Option<String>,
     created_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,
@@ -135,6 +148,7 @@ impl TryFrom<SummaryRow> for RunSummary {
             user_id: parse_id(&r.user_id)?,
             status: parse_status(&r.status)?,
             error_summary: r.error_summary,
+            error: run_error(r.error_code, r.error_params)?,
             parent_run_id: r.parent_run_id.as_deref().map(parse_id).transpose()?,
             created_at: r.created_at,
             finished_at: r.finished_at,

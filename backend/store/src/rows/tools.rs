@@ -71,6 +71,15 @@ pub(crate) struct ToolRow {
     updated_at: DateTime<Utc>,
 }
 
+/// A catalog row: the tool and the viewer's marks.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CatalogRow {
+    #[sqlx(flatten)]
+    pub tool: ToolRow,
+    pub favorite: bool,
+    pub last_run_at: Option<DateTime<Utc>>,
+}
+
 impl ToolRow {
     /// The tool, with the taxa and maintainers loaded separately for a whole page of rows.
     pub fn into_tool(

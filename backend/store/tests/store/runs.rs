@@ -9,6 +9,7 @@ use skriptoteket_domain::run::{
     CancelOutcome, NewArtifact, NewRun, Run, RunContext, RunFile, RunFinish, RunQuery, RunStatus, SettingsScope,
     SourceOverride,
 };
+use skriptoteket_domain::run_error::{ErrorCode, FileCap, OutputCaps, OutputCut, RunError};
 use skriptoteket_domain::tool::{NewTool, VersionContent};
 use skriptoteket_domain::{PageRequest, Role, Store, StoreError};
 use std::collections::HashSet;
@@ -66,6 +67,7 @@ pub(super) fn finish(status: RunStatus, artifacts: &[&str]) -> RunFinish {
             state: Some(json!({ "steg": 2 })),
         }),
         error_summary: None,
+        error: None,
         exit_code: Some(0),
         artifacts: artifacts
             .iter()
@@ -244,20 +246,23 @@ async fn orphaned_runs_fail_by_instance_or_stale_heartbeat() {
         for instance in ["a", "a", "b"] {
             store.claim_next_run(instance).await.unwrap().unwrap();
         }
-        let mut failed = store.fail_orphaned_runs(Some("a"), Utc::now(), "Servern startades om").await.unwrap();
+        let interrupted = RunError::bare(ErrorCode::Interrupted);
+        let mut failed =
+            store.fail_orphaned_runs(Some("a"), Utc::now(), "Servern startades om", &interrupted).await.unwrap();
         failed.sort();
         assert_eq!(failed, [ids[0], ids[1]], "{backend:?}");
         let run = store.run_by_id(ids[0]).await.unwrap().unwrap();
         assert_eq!((run.status, run.error_summary.as_deref()), (RunStatus::Failed, Some("Servern startades om")));
+        assert_eq!(run.error, Some(interrupted.clone()));
         assert!(run.finished_at.is_some());
 
         // A fresh heartbeat keeps b's run alive; without one it is stale.
         let cutoff = Utc::now();
         store.heartbeat_runs(&[ids[2], ids[0]]).await.unwrap();
         store.heartbeat_runs(&[]).await.unwrap();
-        assert!(store.fail_orphaned_runs(None, cutoff, "tyst").await.unwrap().is_empty());
+        assert!(store.fail_orphaned_runs(None, cutoff, "tyst", &interrupted).await.unwrap().is_empty());
         let later = Utc::now() + Duration::seconds(1);
-        assert_eq!(store.fail_orphaned_runs(None, later, "tyst").await.unwrap(), [ids[2]]);
+        assert_eq!(store.fail_orphaned_runs(None, later, "tyst", &interrupted).await.unwrap(), [ids[2]]);
         assert_eq!(store.run_by_id(ids[3]).await.unwrap().unwrap().status, RunStatus::Queued, "queued runs wait");
         assert_eq!(
             store.run_by_id(ids[0]).await.unwrap().unwrap().error_summary.as_deref(),
@@ -434,4 +439,39 @@ async fn enqueue_all(store: &Arc<dyn Store>, runs: Vec<NewRun>) -> Vec<Run> {
         out.push(enqueue(store, run).await);
     }
     out
+}
+
+#[tokio::test]
+async fn error_codes_and_their_parameters_round_trip() {
+    each_backend(|store, backend| async move {
+        let f = fixture(&store).await;
+        let caps = OutputCaps { max_files: 100, max_file_bytes: 50 << 20, max_total_bytes: 200 << 20 };
+        let cut = OutputCut { files: 2, caps: vec![FileCap::Sparse], shortened: true }.into_error(caps).unwrap();
+        let errors = [
+            Some(RunError::timed_out(120)),
+            Some(RunError::out_of_memory(1 << 30)),
+            Some(RunError::tool_error("Filen saknar kolumnen ”Betyg”.")),
+            Some(RunError::bare(ErrorCode::ToolCrashed)),
+            Some(cut),
+            Some(RunError::files_not_kept("elever.csv")),
+            None,
+        ];
+        for error in errors {
+            let run = enqueue(&store, f.run()).await;
+            let status = if error.is_some() { RunStatus::Failed } else { RunStatus::Succeeded };
+            let finished = RunFinish { error: error.clone(), ..finish(status, &[]) };
+            let done = store.finish_run(run.id, finished).await.unwrap().unwrap();
+            assert_eq!(done.error, error, "{backend:?}");
+            assert_eq!(store.run_by_id(run.id).await.unwrap().unwrap().error, error);
+            let query = RunQuery { user_id: Some(f.user), ..Default::default() };
+            let listed = store.list_runs(&query, PageRequest::default()).await.unwrap();
+            assert_eq!(listed.items.iter().find(|s| s.id == run.id).unwrap().error, error, "{backend:?}");
+        }
+        // A queued run cancelled at once is `cancelled` too.
+        let queued = enqueue(&store, f.run()).await;
+        assert_eq!(store.request_cancel(queued.id).await.unwrap(), CancelOutcome::Cancelled);
+        let cancelled = store.run_by_id(queued.id).await.unwrap().unwrap();
+        assert_eq!(cancelled.error, Some(RunError::bare(ErrorCode::Cancelled)), "{backend:?}");
+    })
+    .await;
 }

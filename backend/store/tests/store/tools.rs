@@ -3,7 +3,10 @@
 use super::{each_backend, user};
 use skriptoteket_domain::contract::{ActionField, FieldKind};
 use skriptoteket_domain::schema::{FileRule, InputSchema, SettingsSchema};
-use skriptoteket_domain::tool::{CatalogQuery, NewTool, Tool, ToolPatch, ToolVersion, VersionContent, VersionState};
+use skriptoteket_domain::tool::{
+    CatalogOnly, CatalogQuery, CatalogSort, NewTool, Tool, ToolMarks, ToolPatch, ToolVersion, VersionContent,
+    VersionState,
+};
 use skriptoteket_domain::{PageRequest, Role, Store, StoreError};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -202,10 +205,11 @@ async fn the_catalog_shows_published_tools_filtered_and_paged() {
                 q: q.map(Into::into),
                 category: category.map(Into::into),
                 profession: profession.map(Into::into),
+                ..Default::default()
             };
             async move {
                 let page = store.catalog(&query, PageRequest::default()).await.unwrap();
-                page.items.into_iter().map(|t| t.title).collect::<Vec<_>>()
+                page.items.into_iter().map(|t| t.tool.title).collect::<Vec<_>>()
             }
         };
         assert_eq!(find(None, None, None).await, ["Betygsöversikt", "Närvaro 100%"], "{backend:?}");
@@ -224,7 +228,8 @@ async fn the_catalog_shows_published_tools_filtered_and_paged() {
 
         let page = store.catalog(&CatalogQuery::default(), PageRequest::new(Some(1), Some(1))).await.unwrap();
         assert_eq!((page.total, page.items.len()), (2, 1));
-        let tool = &page.items[0];
+        let tool = &page.items[0].tool;
+        assert_eq!(page.items[0].marks, ToolMarks::default(), "no viewer, no marks");
         assert_eq!(tool.title, "Närvaro 100%");
         assert_eq!((tool.categories[0].slug.as_str(), tool.professions[0].slug.as_str()), ("mentorskap", "rektor"));
         assert_eq!(tool.maintainer_ids.len(), 1);
@@ -392,6 +397,96 @@ async fn usage_instructions_are_kept_per_version_and_seen_per_user() {
         assert_eq!(store.usage_seen(author, tool.id).await.unwrap(), None, "per user");
         let unknown = store.mark_usage_seen(reader, Uuid::new_v4(), "x").await;
         assert!(matches!(unknown, Err(StoreError::UnknownReference("tool"))), "{backend:?}: {unknown:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn favorites_and_recent_runs_mark_filter_and_order_the_catalog() {
+    use skriptoteket_domain::run::{NewRun, RunContext};
+    each_backend(|store, backend| async move {
+        let admin = user(&store, Role::Admin).await.id;
+        let (me, other) = (user(&store, Role::User).await.id, user(&store, Role::User).await.id);
+        let mut tools = Vec::new();
+        for (slug, title) in [("a", "Anteckningar"), ("b", "Betyg"), ("c", "Close reading"), ("d", "Diagram")] {
+            let (tool, v1, _) = make_tool(&store, slug, title).await;
+            publish(&store, v1.id, admin).await;
+            tools.push((tool.id, v1.id));
+        }
+        let run = |tool: (Uuid, Uuid), user: Uuid, context: RunContext| NewRun {
+            id: Uuid::now_v7(),
+            tool_id: tool.0,
+            version_id: tool.1,
+            context,
+            user_id: user,
+            inputs: serde_json::json!({}),
+            files: vec![],
+            settings: serde_json::json!({}),
+            action: None,
+            parent_run_id: None,
+            source_override: None,
+            timeout_seconds: 120,
+            request_id: None,
+            files_from: None,
+        };
+        // I ran Diagram, then Betyg (twice: the newest counts); a test run and someone else's
+        // run do not count.
+        for (tool, user, context) in [
+            (tools[3], me, RunContext::Production),
+            (tools[1], me, RunContext::Production),
+            (tools[0], me, RunContext::Sandbox),
+            (tools[2], other, RunContext::Production),
+            (tools[1], me, RunContext::Production),
+        ] {
+            store.enqueue_run(run(tool, user, context), 100).await.unwrap().unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        store.set_favorite(me, tools[2].0, true).await.unwrap();
+        store.set_favorite(me, tools[2].0, true).await.unwrap(); // idempotent
+        store.set_favorite(me, tools[0].0, true).await.unwrap();
+        store.set_favorite(other, tools[1].0, true).await.unwrap();
+
+        let list = |only: CatalogOnly, sort: CatalogSort, viewer: Option<Uuid>| {
+            let store = store.clone();
+            async move {
+                let query = CatalogQuery { viewer, only, sort, ..Default::default() };
+                let page = store.catalog(&query, PageRequest::default()).await.unwrap();
+                let titles: Vec<String> = page.items.iter().map(|e| e.tool.title.clone()).collect();
+                assert_eq!(page.total as usize, titles.len());
+                (titles, page.items.into_iter().map(|e| e.marks).collect::<Vec<_>>())
+            }
+        };
+        let (titles, marks) = list(CatalogOnly::All, CatalogSort::Title, Some(me)).await;
+        assert_eq!(titles, ["Anteckningar", "Betyg", "Close reading", "Diagram"], "{backend:?}");
+        assert_eq!(marks.iter().map(|m| m.favorite).collect::<Vec<_>>(), [true, false, true, false]);
+        assert_eq!(marks.iter().map(|m| m.last_run_at.is_some()).collect::<Vec<_>>(), [false, true, false, true]);
+
+        assert_eq!(
+            list(CatalogOnly::Favorites, CatalogSort::Title, Some(me)).await.0,
+            ["Anteckningar", "Close reading"]
+        );
+        assert_eq!(
+            list(CatalogOnly::All, CatalogSort::Favorites, Some(me)).await.0,
+            ["Anteckningar", "Close reading", "Betyg", "Diagram"]
+        );
+        assert_eq!(
+            list(CatalogOnly::Recent, CatalogSort::Recent, Some(me)).await.0,
+            ["Betyg", "Diagram"],
+            "{backend:?}"
+        );
+        assert_eq!(
+            list(CatalogOnly::All, CatalogSort::Recent, Some(me)).await.0,
+            ["Betyg", "Diagram", "Anteckningar", "Close reading"]
+        );
+        assert!(list(CatalogOnly::Favorites, CatalogSort::Title, None).await.0.is_empty());
+        assert_eq!(list(CatalogOnly::Favorites, CatalogSort::Title, Some(other)).await.0, ["Betyg"]);
+
+        let marks = store.tool_marks(me, tools[1].0).await.unwrap();
+        assert!(!marks.favorite && marks.last_run_at.is_some(), "{backend:?}: {marks:?}");
+        store.set_favorite(me, tools[2].0, false).await.unwrap();
+        store.set_favorite(me, tools[2].0, false).await.unwrap(); // idempotent
+        assert_eq!(store.tool_marks(me, tools[2].0).await.unwrap(), ToolMarks::default());
+        assert!(matches!(store.set_favorite(me, Uuid::new_v4(), true).await, Err(StoreError::UnknownReference(_))));
     })
     .await;
 }

@@ -156,11 +156,59 @@ describe('RunPanel: following a run', () => {
     expect(wrapper.find('.run-logs__pre').text()).toContain('läste 4 rader')
   })
 
-  it('shows a failed run\'s plain explanation', async () => {
-    mockApi({ 'GET /api/runs/{id}': () => ({ status: 200, body: makeRun({ status: 'failed', error_summary: 'Filen har inga kolumner med siffror.', ui: null }) }) })
+  it('explains a failed run in Swedish, with the tool\'s own message, and no English summary for a teacher', async () => {
+    const failed = makeRun({
+      status: 'failed',
+      error_summary: 'Filen har inga kolumner med siffror.',
+      error_code: 'tool_error',
+      error_params: { message: 'Filen har inga kolumner med siffror.' },
+      ui: null,
+    })
+    mockApi({ 'GET /api/runs/{id}': () => ({ status: 200, body: failed }) })
     const wrapper = mountPanel()
     await flushPromises()
-    expect(wrapper.find('[role="alert"]').text()).toContain('Filen har inga kolumner med siffror.')
+    const alert = wrapper.find('[role="alert"]')
+    expect(alert.text()).toContain('Verktyget kunde inte använda det du skickade')
+    expect(alert.find('blockquote').text()).toContain('Filen har inga kolumner med siffror.')
+    expect(wrapper.find('details.run-error__detail').exists()).toBe(false)
+  })
+
+  it('tells a teacher why a run was stopped, and keeps the English summary for the tool\'s authors', async () => {
+    const oom = { status: 'failed' as const, error_summary: 'The tool used more memory than the 1024 MiB it may use and was stopped (out of memory).', error_code: 'out_of_memory' as const, error_params: { mib: 1024 }, ui: null }
+    mockApi({ 'GET /api/runs/{id}': () => ({ status: 200, body: makeRun({ ...oom, stderr: null }) }) })
+    const teacher = mountPanel()
+    await flushPromises()
+    expect(teacher.find('[data-error-code="out_of_memory"]').text()).toContain('Verktyget behövde mer än de 1024 MB minne det får använda och stoppades')
+    expect(teacher.text()).not.toContain('The tool used more memory')
+    teacher.unmount()
+
+    mockApi({ 'GET /api/runs/{id}': () => ({ status: 200, body: makeRun({ ...oom, stderr: 'Killed\n' }) }) })
+    const author = mountPanel()
+    await flushPromises()
+    expect(author.find('details.run-error__detail').text()).toContain('The tool used more memory')
+  })
+
+  it('shows Skriptoteket\'s own English notices only to the tool\'s authors; a teacher reads output_cut in Swedish', async () => {
+    const cut = {
+      status: 'succeeded' as const,
+      error_code: 'output_cut' as const,
+      error_params: { shortened: true },
+      outputs: [
+        { kind: 'markdown' as const, markdown: '## Klart' },
+        { kind: 'notice' as const, level: 'warning' as const, message: 'Skriptoteket: table rows were cut to 750.' },
+      ],
+    }
+    mockApi({ 'GET /api/runs/{id}': () => ({ status: 200, body: makeRun({ ...cut, stderr: null }) }) })
+    const teacher = mountPanel()
+    await flushPromises()
+    expect(teacher.text()).not.toContain('table rows were cut')
+    expect(teacher.find('[data-error-code="output_cut"]').text()).toContain('Resultatet var för stort för att visas i sin helhet och har kortats.')
+    teacher.unmount()
+
+    mockApi({ 'GET /api/runs/{id}': () => ({ status: 200, body: makeRun({ ...cut, stderr: '' }) }) })
+    const author = mountPanel()
+    await flushPromises()
+    expect(author.text()).toContain('table rows were cut')
   })
 
   it('cancels a running run', async () => {

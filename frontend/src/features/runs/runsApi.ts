@@ -97,3 +97,8 @@ export function listRuns(query: RunsQuery): Promise<RunsPage> {
 export function runEventsUrl(id: string): string {
   return `/api/runs/${encodeURIComponent(id)}/events`
 }
+
+/** Runs my finished run again: same inputs, settings and (while kept) files. */
+export function rerunRun(id: string): Promise<Run> {
+  return unwrap(api.POST('/api/runs/{id}/rerun', { params: { path: { id } } }))
+}

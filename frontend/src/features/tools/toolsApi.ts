@@ -6,6 +6,10 @@ export interface CatalogQuery {
   q?: string
   category?: string
   profession?: string
+  /** `favorites`: only my starred tools; `recent`: only tools I have run. */
+  only?: 'favorites' | 'recent'
+  /** `recent`: the tools I ran last first; `favorites`: my starred tools first. */
+  sort?: 'favorites' | 'recent'
   limit: number
   offset: number
 }
@@ -18,6 +22,8 @@ export function listTools(query: CatalogQuery): Promise<ToolsPage> {
           q: query.q || undefined,
           category: query.category || undefined,
           profession: query.profession || undefined,
+          only: query.only,
+          sort: query.sort,
           limit: query.limit,
           offset: query.offset,
         },
@@ -59,4 +65,10 @@ export function putSandboxSettings(versionId: string, values: JsonObject): Promi
 /** Remembers that I have seen the tool's usage instructions as they read now (204). */
 export async function markUsageSeen(slug: string): Promise<void> {
   await unwrap(api.PUT('/api/tools/{slug}/usage-instructions/seen', { params: { path: { slug } } }))
+}
+
+/** Stars (`true`) or unstars a tool for me; both are idempotent (204). */
+export async function setFavorite(slug: string, favorite: boolean): Promise<void> {
+  const options = { params: { path: { slug } } }
+  await unwrap(favorite ? api.PUT('/api/tools/{slug}/favorite', options) : api.DELETE('/api/tools/{slug}/favorite', options))
 }

@@ -212,3 +212,28 @@ fn junk_never_panics_and_always_fits() {
         }
     }
 }
+
+#[test]
+fn the_wrapper_code_is_read_from_an_allowlist() {
+    let with = |code: Value| parse(&json!({ "contract_version": 2, "status": "failed", "error_code": code }));
+    assert_eq!(with(json!("tool_error")).error_code, Some(crate::run_error::ErrorCode::ToolError));
+    assert_eq!(with(json!("out_of_memory")).error_code, Some(crate::run_error::ErrorCode::OutOfMemory));
+    // Only the host decides timeouts, cancels and engine failures; junk is ignored.
+    for junk in [json!("timed_out"), json!("cancelled"), json!("output_cut"), json!("boom"), json!(3), Value::Null] {
+        assert_eq!(with(junk.clone()).error_code, None, "{junk}");
+    }
+}
+
+#[test]
+fn skipped_files_are_read_leniently() {
+    use crate::run_error::FileCap;
+    let with =
+        |v: Value| parse(&json!({ "contract_version": 2, "status": "succeeded", "skipped_files": v })).skipped_files;
+    let read = with(json!({ "count": 3, "reasons": ["sparse", "file_size", "sparse", "made_up", 7] })).unwrap();
+    assert_eq!(read.count, 3);
+    assert_eq!(read.reasons, [FileCap::FileSize, FileCap::Sparse]);
+    assert_eq!(with(json!({ "count": 0, "reasons": [] })), None);
+    assert_eq!(with(json!({ "count": "3" })), None);
+    assert_eq!(with(json!([1])), None);
+    assert_eq!(with(json!({ "count": 2 })).unwrap().reasons, []);
+}

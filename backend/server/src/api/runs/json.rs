@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use skriptoteket_domain::contract::UiPayload;
 use skriptoteket_domain::run::{Artifact, Run, RunContext, RunStatus, RunSummary};
+use skriptoteket_domain::run_error::{ErrorCode, ErrorParams};
 use skriptoteket_domain::tool::Tool;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -66,8 +67,14 @@ pub struct RunResponse {
     pub files: Vec<RunFileResponse>,
     /// What the tool returned, normalised; absent until the run ends.
     pub ui: Option<UiPayload>,
-    /// A plain explanation when the run did not succeed.
+    /// An English explanation when the run did not succeed, for integrators and authors.
+    /// People see `error_code` in their language instead.
     pub error_summary: Option<String>,
+    /// Why the run did not simply succeed (absent while it goes and after a full success);
+    /// `output_cut` may come with a success.
+    pub error_code: Option<ErrorCode>,
+    /// The code's parameters, e.g. `{"seconds": 120}` for `timed_out`.
+    pub error_params: Option<ErrorParams>,
     pub stdout: String,
     /// Technical output; only the tool's maintainers and admins see it.
     pub stderr: Option<String>,
@@ -104,6 +111,8 @@ impl RunResponse {
             files: run.files.into_iter().map(|f| RunFileResponse { name: f.name, bytes: f.bytes }).collect(),
             ui: run.ui,
             error_summary: run.error_summary,
+            error_code: run.error.as_ref().map(|e| e.code),
+            error_params: run.error.map(|e| e.params),
             stdout: run.stdout,
             stderr: show_stderr.then_some(run.stderr),
             artifacts,
@@ -133,7 +142,10 @@ pub struct RunSummaryResponse {
     pub version_id: Uuid,
     pub context: RunContext,
     pub status: RunStatus,
+    /// English, for integrators; see `RunResponse`.
     pub error_summary: Option<String>,
+    pub error_code: Option<ErrorCode>,
+    pub error_params: Option<ErrorParams>,
     pub parent_run_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -148,6 +160,8 @@ impl From<RunSummary> for RunSummaryResponse {
             context: r.context,
             status: r.status,
             error_summary: r.error_summary,
+            error_code: r.error.as_ref().map(|e| e.code),
+            error_params: r.error.map(|e| e.params),
             parent_run_id: r.parent_run_id,
             created_at: r.created_at,
             finished_at: r.finished_at,

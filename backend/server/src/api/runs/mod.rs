@@ -1,5 +1,6 @@
 //! `GET /api/runs`, `GET /api/runs/{id}`, `POST /api/runs/{id}/cancel`,
-//! `POST /api/runs/{id}/actions`, plus the event stream and artifact downloads.
+//! `POST /api/runs/{id}/actions`, `POST /api/runs/{id}/rerun`, plus the event stream and
+//! artifact downloads.
 
 pub mod artifacts;
 pub mod events;
@@ -93,4 +94,35 @@ pub async fn submit_action(
     let view =
         runs::submit_action(&state, &user, id, &body.action_id, &body.input, request_id, wait.duration()).await?;
     Ok(RunAccepted(view))
+}
+
+/// Run again: the same tool with the same inputs, settings and (while kept, 24 h) files.
+///
+/// A production run starts the tool's current active version; a test run the same version
+/// (with the unsaved content it carried); a follow-up step starts over from the first step.
+/// Only the run's owner may run it again (to anyone else, admins included, it is missing).
+#[utoipa::path(
+    post, path = "/api/runs/{id}/rerun", tag = "runs",
+    params(("id" = Uuid, Path, description = "Run id"), WaitPreference),
+    responses(
+        (status = 202, body = RunResponse, description = "The new run is queued; `Location` names it"),
+        (status = 200, body = RunResponse, description = "Finished within `Prefer: wait=N`"),
+        NotFound,
+        (status = 409, body = Problem, content_type = "application/problem+json",
+         description = "`files_not_kept`: the run's files are no longer kept (24 h); \
+                        `run_not_finished`: the run still goes; `tool_not_published`: the tool left the catalog"),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+         description = "The tool changed: the run's inputs or files no longer fit its form"),
+        Busy,
+        Common,
+    )
+)]
+pub async fn run_again(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    RequestId(request_id): RequestId,
+    wait: WaitPreference,
+) -> ApiResult<RunAccepted> {
+    Ok(RunAccepted(runs::rerun(&state, &user, id, request_id, wait.duration()).await?))
 }

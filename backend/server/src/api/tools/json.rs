@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use skriptoteket_domain::schema::{InputSchema, SettingsSchema};
-use skriptoteket_domain::tool::{Taxon, Tool, ToolVersion};
+use skriptoteket_domain::tool::{CatalogEntry, CatalogOnly, CatalogSort, Taxon, Tool, ToolMarks, ToolVersion};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
@@ -22,7 +22,7 @@ impl From<&Taxon> for TaxonResponse {
     }
 }
 
-/// A tool as the catalog lists it.
+/// A tool as the catalog lists it, with the caller's marks.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ToolSummary {
     pub id: Uuid,
@@ -31,10 +31,14 @@ pub struct ToolSummary {
     pub summary: String,
     pub categories: Vec<TaxonResponse>,
     pub professions: Vec<TaxonResponse>,
+    /// Whether I starred the tool (`PUT`/`DELETE /api/tools/{slug}/favorite`).
+    pub favorite: bool,
+    /// When I last ran the tool (test runs do not count); absent if never.
+    pub last_run_at: Option<DateTime<Utc>>,
 }
 
-impl From<&Tool> for ToolSummary {
-    fn from(t: &Tool) -> Self {
+impl ToolSummary {
+    pub fn new(t: &Tool, marks: ToolMarks) -> Self {
         Self {
             id: t.id,
             slug: t.slug.clone(),
@@ -42,6 +46,59 @@ impl From<&Tool> for ToolSummary {
             summary: t.summary.clone(),
             categories: t.categories.iter().map(Into::into).collect(),
             professions: t.professions.iter().map(Into::into).collect(),
+            favorite: marks.favorite,
+            last_run_at: marks.last_run_at,
+        }
+    }
+}
+
+impl From<CatalogEntry> for ToolSummary {
+    fn from(entry: CatalogEntry) -> Self {
+        Self::new(&entry.tool, entry.marks)
+    }
+}
+
+/// Which tools `GET /api/tools` lists.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogOnlyParam {
+    /// Every published tool.
+    #[default]
+    All,
+    /// My favourites.
+    Favorites,
+    /// Tools I have run ("senast använda"; test runs do not count).
+    Recent,
+}
+
+/// The order of `GET /api/tools`; ties and the rest by title.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogSortParam {
+    #[default]
+    Title,
+    /// My favourites first.
+    Favorites,
+    /// The tools I ran most recently first.
+    Recent,
+}
+
+impl From<CatalogOnlyParam> for CatalogOnly {
+    fn from(p: CatalogOnlyParam) -> Self {
+        match p {
+            CatalogOnlyParam::All => Self::All,
+            CatalogOnlyParam::Favorites => Self::Favorites,
+            CatalogOnlyParam::Recent => Self::Recent,
+        }
+    }
+}
+
+impl From<CatalogSortParam> for CatalogSort {
+    fn from(p: CatalogSortParam) -> Self {
+        match p {
+            CatalogSortParam::Title => Self::Title,
+            CatalogSortParam::Favorites => Self::Favorites,
+            CatalogSortParam::Recent => Self::Recent,
         }
     }
 }
@@ -55,6 +112,13 @@ pub struct CatalogParams {
     pub category: Option<String>,
     /// A profession slug.
     pub profession: Option<String>,
+    /// `favorites`: only my favourites; `recent`: only tools I have run. Default: all.
+    #[param(inline)]
+    pub only: Option<CatalogOnlyParam>,
+    /// `favorites`: my favourites first; `recent`: the tools I ran most recently first.
+    /// Default: by title.
+    #[param(inline)]
+    pub sort: Option<CatalogSortParam>,
     pub limit: Option<u32>,
     pub offset: Option<u64>,
 }
@@ -77,9 +141,9 @@ pub struct ToolPageResponse {
 }
 
 impl ToolPageResponse {
-    pub fn new(tool: &Tool, version: &ToolVersion, can_edit: bool, usage_seen: bool) -> Self {
+    pub fn new(tool: &Tool, marks: ToolMarks, version: &ToolVersion, can_edit: bool, usage_seen: bool) -> Self {
         Self {
-            tool: tool.into(),
+            tool: ToolSummary::new(tool, marks),
             version_id: version.id,
             version_number: version.number,
             input_schema: version.input_schema.clone(),

@@ -1,5 +1,6 @@
 //! `GET /api/tools`, `GET /api/tools/{slug}`, `POST /api/tools/{slug}/run`,
-//! `GET`/`PUT /api/tools/{slug}/settings`, and the taxonomy lists.
+//! `GET`/`PUT /api/tools/{slug}/settings`, `PUT`/`DELETE /api/tools/{slug}/favorite`, and the
+//! taxonomy lists.
 
 pub mod json;
 
@@ -23,7 +24,9 @@ use json::{CatalogParams, PutSettingsRequest, SettingsResponse, TaxonResponse, T
 use skriptoteket_domain::PageRequest;
 use skriptoteket_domain::tool::CatalogQuery;
 
-/// The published catalog: search and filters, a page at a time.
+/// The published catalog: search and filters, a page at a time, with my favourites and when I
+/// last ran each tool; `only=favorites|recent` and `sort=favorites|recent` for the catalog's
+/// "Favoriter" and "Senast använda".
 #[utoipa::path(
     get, path = "/api/tools", tag = "tools", params(CatalogParams, ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer")),
     responses(
@@ -42,12 +45,15 @@ pub async fn list_tools(
         q: p.q.filter(|q| !q.trim().is_empty()),
         category: p.category.filter(|s| !s.is_empty()),
         profession: p.profession.filter(|s| !s.is_empty()),
+        viewer: None,
+        only: p.only.unwrap_or_default().into(),
+        sort: p.sort.unwrap_or_default().into(),
     };
-    let cached = catalog::list(&state, &user, &query, PageRequest::new(p.limit, p.offset)).await?;
+    let cached = catalog::list(&state, &user, query, PageRequest::new(p.limit, p.offset)).await?;
     let (bytes, tag) = match cached.answer.get() {
         Some(made) => made.clone(),
         None => {
-            let body = PageResponse::from_page(cached.page.clone(), |t| ToolSummary::from(&t));
+            let body = PageResponse::from_page(cached.page.clone(), ToolSummary::from);
             let made = tagged_json(&body).map_err(|e| crate::error::ApiError::Internal(e.into()))?;
             cached.answer.get_or_init(|| made).clone()
         }
@@ -73,7 +79,10 @@ pub async fn get_tool(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let page = catalog::tool_page(&state, &user, &slug).await?;
-    Ok(json_with_etag(&headers, &ToolPageResponse::new(&page.tool, &page.version, page.can_edit, page.usage_seen)))
+    Ok(json_with_etag(
+        &headers,
+        &ToolPageResponse::new(&page.tool, page.marks, &page.version, page.can_edit, page.usage_seen),
+    ))
 }
 
 /// Remember that I have read the tool's usage instructions (the page shows them folded then).
@@ -88,6 +97,36 @@ pub async fn mark_usage_seen(
     Path(slug): Path<String>,
 ) -> ApiResult<StatusCode> {
     catalog::mark_usage_seen(&state, &user, &slug).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Star a tool: it is listed among my favourites (idempotent).
+#[utoipa::path(
+    put, path = "/api/tools/{slug}/favorite", tag = "tools",
+    params(("slug" = String, Path, description = "The tool's URL slug")),
+    responses((status = 204, description = "The tool is one of my favourites"), NotFound, Common)
+)]
+pub async fn add_favorite(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> ApiResult<StatusCode> {
+    catalog::set_favorite(&state, &user, &slug, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unstar a tool (idempotent).
+#[utoipa::path(
+    delete, path = "/api/tools/{slug}/favorite", tag = "tools",
+    params(("slug" = String, Path, description = "The tool's URL slug")),
+    responses((status = 204, description = "The tool is not one of my favourites"), NotFound, Common)
+)]
+pub async fn remove_favorite(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> ApiResult<StatusCode> {
+    catalog::set_favorite(&state, &user, &slug, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,9 +2,11 @@
 //! cancelling, artifact files; starting runs (`start`) and following them (`follow`).
 
 mod follow;
+mod rerun;
 mod start;
 
 pub use follow::{RunUpdate, follow};
+pub use rerun::rerun;
 pub use start::{RunTarget, start, submit_action};
 
 use crate::auth::CurrentUser;

@@ -16,9 +16,7 @@ use serde_json::{Value, json};
 use skriptoteket_domain::StoreError;
 use skriptoteket_domain::contract::limits::{MAX_ACTION_INPUT_BYTES, MAX_FORM_INPUT_BYTES};
 use skriptoteket_domain::contract::{FieldIssue, validate_action_input, validate_fields};
-use skriptoteket_domain::run::{
-    NewRun, RunContext, RunFile, RunStatus, SESSION_FILES_TTL, SettingsScope, SourceOverride,
-};
+use skriptoteket_domain::run::{NewRun, RunContext, RunFile, RunStatus, SettingsScope, SourceOverride};
 use skriptoteket_domain::schema::{InputSchema, MAX_FILES_PER_RUN};
 use skriptoteket_domain::tool::{Tool, ToolVersion, VersionContent};
 use std::time::Duration;
@@ -62,7 +60,7 @@ pub async fn start(
     answer(state, user, run, wait).await
 }
 
-async fn answer(
+pub(super) async fn answer(
     state: &AppState,
     user: &CurrentUser,
     run: skriptoteket_domain::run::Run,
@@ -75,17 +73,23 @@ async fn answer(
     }
 }
 
-struct Plan {
-    tool: Tool,
-    version: ToolVersion,
-    context: RunContext,
-    content: VersionContent,
-    source_override: Option<SourceOverride>,
-    settings: Value,
-    timeout: Duration,
+/// What a new run will execute, and with which settings and time limit.
+pub(super) struct Plan {
+    pub tool: Tool,
+    pub version: ToolVersion,
+    pub context: RunContext,
+    pub content: VersionContent,
+    pub source_override: Option<SourceOverride>,
+    pub settings: Value,
+    pub timeout: Duration,
 }
 
-async fn production_plan(state: &AppState, user: &CurrentUser, tool: Tool, version: ToolVersion) -> ApiResult<Plan> {
+pub(super) async fn production_plan(
+    state: &AppState,
+    user: &CurrentUser,
+    tool: Tool,
+    version: ToolVersion,
+) -> ApiResult<Plan> {
     let content = VersionContent::of(&version);
     let scope = SettingsScope::Production;
     let settings =
@@ -137,7 +141,7 @@ async fn sandbox_plan(
     Ok(Plan { tool, version, context: RunContext::Sandbox, content, source_override, settings, timeout })
 }
 
-/// Checks the files and inputs against the plan and queues the run.
+/// Reads the form's files (or the files it reuses) and inputs, and queues the run.
 async fn enqueue(
     state: &AppState,
     user: &CurrentUser,
@@ -155,11 +159,25 @@ async fn enqueue(
         }
         (files, files_from) = reusable_files(state, user, previous, plan.tool.id).await?;
     }
+    let inputs = form.inputs.unwrap_or_else(|| json!({}));
+    queue_checked(state, user, run_id, plan, (files, files_from), &inputs, request_id).await
+}
+
+/// Checks the files and inputs against the plan (422), the user's share (429) and the source's
+/// syntax (422), and queues the run (503 when the queue is full).
+pub(super) async fn queue_checked(
+    state: &AppState,
+    user: &CurrentUser,
+    run_id: Uuid,
+    plan: Plan,
+    (files, files_from): (Vec<RunFile>, Option<Uuid>),
+    inputs: &Value,
+    request_id: Option<String>,
+) -> ApiResult<skriptoteket_domain::run::Run> {
     let schema = plan.content.input_schema.clone().unwrap_or(InputSchema { files: None, fields: vec![] });
     check_files(&schema, &files)?;
-    let inputs = form.inputs.unwrap_or_else(|| json!({}));
     let inputs =
-        Value::Object(validate_fields(&schema.fields, &inputs).map_err(|issues| issues_under("inputs", issues))?);
+        Value::Object(validate_fields(&schema.fields, inputs).map_err(|issues| issues_under("inputs", issues))?);
     check_size(&inputs, "inputs", MAX_FORM_INPUT_BYTES)?;
     // The cheap fairness check before the syntax check, which starts a process.
     check_fair_share(state, user.user.id).await?;
@@ -227,6 +245,8 @@ async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain:
     match enqueued {
         Some(run) => {
             state.storage_used.invalidate(&run.user_id);
+            // "Senast använda" in the catalog changes with a new run.
+            state.catalog.clear();
             state.queue_wake.notify_one();
             Ok(run)
         }
@@ -247,7 +267,7 @@ async fn reusable_files(
 ) -> ApiResult<(Vec<RunFile>, Option<Uuid>)> {
     let run = state.store.run_by_id(previous).await?.filter(|r| r.user_id == user.user.id && r.tool_id == tool);
     let run = run.ok_or_else(|| ApiError::field("reuse_files_from", "no such run of yours for this tool"))?;
-    if Utc::now() - run.created_at > SESSION_FILES_TTL {
+    if Utc::now() - run.created_at > skriptoteket_domain::run::SESSION_FILES_TTL {
         return Err(ApiError::field("reuse_files_from", "those files are older than 24 hours; upload them again"));
     }
     Ok((run.files, run.files_from))
