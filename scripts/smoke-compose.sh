@@ -24,6 +24,10 @@ cleanup() {
     compose logs --tail 40 >&2 || true
   fi
   compose down -v --remove-orphans >/dev/null 2>&1 || true
+  # The server removes its pre-started run containers when it stops; should a stop be cut
+  # short, they go here (they carry the instance label, which is this project's name).
+  leftover=$("${CONTAINER_ENGINE:-docker}" ps -aq --filter "label=org.skriptoteket.instance=$PROJECT" 2>/dev/null || true)
+  [ -z "$leftover" ] || "${CONTAINER_ENGINE:-docker}" rm -f $leftover >/dev/null 2>&1 || true
   rm -f "$ENV_FILE"
   exit "$status"
 }
