@@ -14,6 +14,8 @@ when the variable or file is missing or not valid JSON:
     get_action_parts()     (None, {}, {})   (action_id, input, state)
     read_memory()          {}               memory.json (SKRIPTOTEKET_MEMORY_PATH)
     read_settings()        {}               memory.json's "settings"
+
+and `progress(done, total=None, stage=None)` (Skriptoteket's progress bar; not in the original).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from typing import TypedDict, Union
 from skriptoteket import (
     get_action_parts,
     list_input_files,
+    progress,
     read_action,
     read_input_manifest,
     read_inputs,
@@ -52,6 +55,7 @@ __all__ = [
     "ManifestFile",
     "get_action_parts",
     "list_input_files",
+    "progress",
     "read_action",
     "read_input_manifest",
     "read_inputs",

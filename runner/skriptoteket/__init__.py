@@ -14,12 +14,15 @@ and trims it (unknown output kinds are dropped with a notice).
 from __future__ import annotations
 
 import json
+import math
 import os
+import time
 from pathlib import Path
 
 __all__ = [
     "ToolUserError", "input_files", "inputs", "settings", "action", "output_dir", "input_dir",
     "notice", "markdown", "table", "json_output", "html", "vega_lite", "form_action", "field",
+    "progress",
     # the original platform's names (also importable as skriptoteket_toolkit, tool_errors,
     # pdf_helper): every reader returns a safe default on missing or malformed JSON
     "read_inputs", "read_input_manifest", "list_input_files", "read_action", "get_action_parts",
@@ -212,6 +215,62 @@ def save_as_pdf(html: str, output_dir: str, filename: str) -> str:
     from skriptoteket._pdf import save_as_pdf as _save
 
     return _save(html, output_dir, filename)
+
+
+# --- progress while the tool runs -------------------------------------------------------------
+
+PROGRESS_INTERVAL = 0.1  # seconds: at most ~10 progress messages a second leave the tool
+STAGE_LIMIT = 200  # characters of the stage text
+_progress_fd: int | None = None  # a private pipe to the wrapper (set by skriptoteket_runner.child)
+_progress_sent = -math.inf  # time.monotonic() of the last message written
+_progress_pending: tuple | None = None  # the last call not yet sent
+
+
+def _check_number(name: str, value) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"progress(): {name} must be a number, not {type(value).__name__}")
+    if (isinstance(value, float) and not math.isfinite(value)) or value < 0:
+        raise ValueError(f"progress(): {name} must be a non-negative number, not {value!r}")
+    return value
+
+
+def progress(done, total=None, stage: str | None = None) -> None:
+    """Tell the user how far the tool has come: progress(3, 30, "Läser elevlistor").
+
+    done and total are non-negative numbers (total None: unknown); stage is a short text shown
+    next to the bar (cut to 200 characters). Cheap enough to call in every loop iteration:
+    calls closer together than 0.1 s are not sent (the last one still is, at the latest when the
+    tool returns). Outside Skriptoteket (a tool run by hand) it does nothing."""
+    global _progress_sent, _progress_pending
+    _check_number("done", done)
+    if total is not None:
+        _check_number("total", total)
+    if stage is not None:
+        if not isinstance(stage, str):
+            raise TypeError(f"progress(): stage must be a string, not {type(stage).__name__}")
+        stage = stage[:STAGE_LIMIT]
+    if _progress_fd is None:
+        return
+    _progress_pending = (done, total, stage)  # encoded only when sent: dropped calls stay cheap
+    now = time.monotonic()
+    if now - _progress_sent >= PROGRESS_INTERVAL:
+        _progress_sent = now
+        _flush_progress()
+
+
+def _flush_progress() -> None:
+    """Writes the pending message (a whole line, one write below PIPE_BUF, so never torn); a full
+    pipe drops it rather than stalling the tool."""
+    global _progress_pending
+    pending, _progress_pending = _progress_pending, None
+    if pending is None or _progress_fd is None:
+        return
+    done, total, stage = pending
+    line = json.dumps({"done": done, "total": total, "stage": stage}, ensure_ascii=False) + "\n"
+    try:
+        os.write(_progress_fd, line.encode("utf-8", "replace"))  # json.dumps escapes newlines
+    except OSError:
+        pass
 
 
 # --- output builders (plain dicts, contract v2) -------------------------------------------

@@ -29,6 +29,7 @@ GO_VARIABLES = frozenset(
 def main() -> None:
     result_fd = int(os.environ.pop("SKRIPTOTEKET_RESULT_FD"))
     os.set_inheritable(result_fd, False)  # subprocesses of the tool must not get it
+    progress_fd = _progress_pipe(os.environ.pop("SKRIPTOTEKET_PROGRESS_FD", None))
     control = os.environ.pop("SKRIPTOTEKET_CONTROL_FD", None)
     if control is not None:
         _warm_up()
@@ -42,6 +43,7 @@ def main() -> None:
 
     result = run_tool()
 
+    _end_progress(progress_fd)
     _flush_stdio()
     try:
         data = results.dumps(result)
@@ -52,6 +54,37 @@ def main() -> None:
         out.write(data)
     # os._exit: threads or atexit hooks the tool left behind cannot delay or change the outcome.
     os._exit(0)
+
+
+def _progress_pipe(value: str | None) -> int | None:
+    """Hands the private progress pipe (not inherited, non-blocking: a full pipe drops a message
+    instead of stalling the tool) to skriptoteket.progress."""
+    if value is None:
+        return None
+    import skriptoteket
+
+    fd = int(value)
+    os.set_inheritable(fd, False)
+    os.set_blocking(fd, False)
+    skriptoteket._progress_fd = fd
+    return fd
+
+
+def _end_progress(fd: int | None) -> None:
+    """Sends the last progress call the rate limit held back, then closes the pipe."""
+    if fd is None:
+        return
+    import skriptoteket
+
+    try:
+        skriptoteket._flush_progress()
+    except Exception:  # noqa: BLE001 - the tool may have broken the module; the result matters more
+        pass
+    skriptoteket._progress_fd = None
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def _warm_up() -> None:

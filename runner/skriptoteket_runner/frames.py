@@ -12,6 +12,7 @@ import threading
 STDOUT = b"O"  # tool stdout bytes
 STDERR = b"E"  # tool stderr bytes
 RESULT = b"R"  # a chunk of the result tar
+PROGRESS = b"P"  # the tool's latest progress, JSON {"done", "total", "stage"}
 END = b"X"  # end of stream, JSON payload
 
 MAX_PAYLOAD = 64 * 1024

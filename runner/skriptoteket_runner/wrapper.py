@@ -1,13 +1,14 @@
 """The wrapper: PID 1 of a run container. See runner/README.md for the protocol.
 
 stdin (tar from the host) -> /work -> child process runs the tool -> frames on stdout:
-O/E (live tool output), R (result tar: result.json + output/ files), X (end).
+O/E (live tool output), P (progress), R (result tar: result.json + output/ files), X (end).
 """
 from __future__ import annotations
 
 import errno
 import io
 import json
+import math
 import os
 import secrets
 import select
@@ -28,6 +29,9 @@ TRUNCATION_MARKER = f"\n[… output truncated after {STREAM_LIMIT} bytes]\n".enc
 RESULT_LIMIT = 16 * 1024 * 1024  # far above the host's budgets; protects the wrapper's memory
 COALESCE_MS = 10  # output waits this long for its continuation (e.g. print's newline)...
 COALESCE_MAX_MS = 50  # ...but is never held back longer than this
+PROGRESS_INTERVAL = 0.1  # seconds between P frames at most (~10/s); the last one always goes
+PROGRESS_LINE_LIMIT = 4096  # a longer progress line is not a progress message
+STAGE_LIMIT = 200  # characters of a progress stage
 JOIN_TIMEOUT = 5.0  # seconds to wait for pipes to drain once every tool process is dead
 CHILD_ARGV = [sys.executable, "-B", "-P", "-m", "skriptoteket_runner.child"]
 # What a run carries in run.json rather than in the container's environment: a pre-started
@@ -179,15 +183,18 @@ def _start_child(paths: Paths, out: frames.FrameWriter) -> _Child:
     err_read, err_write = os.pipe()
     result_read, result_write = os.pipe()
     control_read, control_write = os.pipe()
+    progress_read, progress_write = os.pipe()
     os.set_inheritable(control_write, False)
     collected = {}
     threads = [
         _thread(_pump, out_read, frames.STDOUT, out),
         _thread(_pump, err_read, frames.STDERR, out),
         _thread(_collect, result_read, collected),
+        _thread(_progress, progress_read, out),
     ]
     env = child_env(paths, result_write)
     env["SKRIPTOTEKET_CONTROL_FD"] = str(control_read)
+    env["SKRIPTOTEKET_PROGRESS_FD"] = str(progress_write)
     try:
         proc = subprocess.Popen(
             # -P (safe path): neither /work nor the cwd goes on the child's sys.path before the
@@ -199,11 +206,11 @@ def _start_child(paths: Paths, out: frames.FrameWriter) -> _Child:
             stdout=out_write,
             stderr=err_write,
             close_fds=True,
-            pass_fds=(result_write, control_read),
+            pass_fds=(result_write, control_read, progress_write),
             start_new_session=True,  # own process group, so stragglers can be killed together
         )
     finally:
-        for fd in (out_write, err_write, result_write, control_read):  # the readers see EOF
+        for fd in (out_write, err_write, result_write, control_read, progress_write):  # the readers see EOF
             os.close(fd)                                   # once the tool's processes close theirs
     return _Child(proc, control_write, threads, collected)
 
@@ -324,6 +331,73 @@ def _read_coalesced(fd: int) -> bytes:
             break  # EOF; the next os.read returns b"" too and ends the pump
         data += more
     return data
+
+
+def _progress(fd: int, out: frames.FrameWriter) -> None:
+    with os.fdopen(fd, "rb", buffering=0):  # closes fd when done
+        _progress_fd(fd, out)
+
+
+def _progress_fd(fd: int, out: frames.FrameWriter, interval: float = PROGRESS_INTERVAL) -> None:
+    """Turn the tool's progress lines (JSON, one per line) into P frames: at most one per
+    `interval`, always the latest valid message, and the last one before EOF is never lost."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    buffer, pending, sent_at, skipping = b"", None, -math.inf, False
+    while True:
+        if pending is not None:
+            wait = sent_at + interval - time.monotonic()
+            if wait <= 0:
+                out.send(frames.PROGRESS, pending)
+                pending, sent_at = None, time.monotonic()
+                continue
+            if not poller.poll(max(1, int(wait * 1000))):
+                continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            data = b""
+        if not data:
+            break
+        *lines, buffer = (buffer + data).split(b"\n")
+        for line in lines:
+            if skipping:  # the end of a line that was too long
+                skipping = False
+                continue
+            pending = progress_payload(line) or pending
+        if len(buffer) > PROGRESS_LINE_LIMIT:
+            buffer, skipping = b"", True
+    if pending is not None:
+        out.send(frames.PROGRESS, pending)
+
+
+def progress_payload(line: bytes) -> bytes | None:
+    """The P frame payload for one progress line, None when it is not a valid message: done a
+    non-negative number, total one or null, stage a string (cut to STAGE_LIMIT) or null."""
+    if len(line) > PROGRESS_LINE_LIMIT:
+        return None
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    done, total, stage = value.get("done"), value.get("total"), value.get("stage")
+    if not _progress_number(done) or (total is not None and not _progress_number(total)):
+        return None
+    if stage is not None and not isinstance(stage, str):
+        return None
+    if isinstance(stage, str):
+        stage = stage[:STAGE_LIMIT]
+    return json.dumps({"done": done, "total": total, "stage": stage}, ensure_ascii=False).encode(
+        "utf-8", "replace"
+    )
+
+
+def _progress_number(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return 0 <= value <= 1e300  # NaN and ±inf fail too; a huge int would not fit the host's f64
 
 
 def _collect(fd: int, collected: dict) -> None:

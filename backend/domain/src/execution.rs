@@ -53,6 +53,37 @@ pub enum RunEvent {
     Started,
     /// A chunk of the tool's output (within the per-stream cap).
     Output { stream: LogStream, text: String },
+    /// The tool's latest progress (`skriptoteket.progress`), at most ~10 a second.
+    Progress(RunProgress),
+}
+
+/// How far a running tool says it has come: `done` of `total` (unknown when absent), and what
+/// it is doing now. Checked on arrival: non-negative finite numbers, `stage` ≤ 200 characters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunProgress {
+    pub done: f64,
+    pub total: Option<f64>,
+    pub stage: Option<String>,
+}
+
+impl RunProgress {
+    pub const STAGE_LIMIT: usize = 200;
+
+    /// Parses a `P` frame's payload; `None` when it is not a valid progress message.
+    pub fn parse(payload: &[u8]) -> Option<Self> {
+        let mut value: Self = serde_json::from_slice(payload).ok()?;
+        let valid = |n: f64| n.is_finite() && n >= 0.0;
+        if !valid(value.done) || !value.total.is_none_or(valid) {
+            return None;
+        }
+        if let Some(stage) = &mut value.stage
+            && let Some((cut, _)) = stage.char_indices().nth(Self::STAGE_LIMIT)
+        {
+            stage.truncate(cut);
+        }
+        Some(value)
+    }
 }
 
 pub type EventSink = Arc<dyn Fn(RunEvent) + Send + Sync>;

@@ -13,6 +13,8 @@ pub enum Frame {
     Stdout(Bytes),
     Stderr(Bytes),
     ResultTar(Bytes),
+    /// The tool's latest progress, JSON `{"done", "total", "stage"}` (rate-limited by the wrapper).
+    Progress(Bytes),
     End(Bytes),
 }
 
@@ -41,7 +43,7 @@ impl FrameDecoder {
         }
         let kind = self.buf[0];
         let len = u32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]]) as usize;
-        if !matches!(kind, b'O' | b'E' | b'R' | b'X') {
+        if !matches!(kind, b'O' | b'E' | b'R' | b'P' | b'X') {
             return Err(FrameError::UnknownType(kind));
         }
         if len > MAX_FRAME {
@@ -56,6 +58,7 @@ impl FrameDecoder {
             b'O' => Frame::Stdout(payload),
             b'E' => Frame::Stderr(payload),
             b'R' => Frame::ResultTar(payload),
+            b'P' => Frame::Progress(payload),
             _ => Frame::End(payload),
         }))
     }
@@ -83,6 +86,7 @@ mod tests {
     fn frames_split_across_chunks_are_reassembled() {
         let mut stream = encode(b'O', b"hello ");
         stream.extend(encode(b'E', b"oops"));
+        stream.extend(encode(b'P', br#"{"done":1,"total":2,"stage":null}"#));
         stream.extend(encode(b'X', b"{}"));
         let mut decoder = FrameDecoder::default();
         let mut frames = Vec::new();
@@ -97,6 +101,7 @@ mod tests {
             [
                 Frame::Stdout(Bytes::from_static(b"hello ")),
                 Frame::Stderr(Bytes::from_static(b"oops")),
+                Frame::Progress(Bytes::from_static(br#"{"done":1,"total":2,"stage":null}"#)),
                 Frame::End(Bytes::from_static(b"{}"))
             ]
         );

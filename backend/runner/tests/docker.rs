@@ -4,7 +4,7 @@
 
 use skriptoteket_domain::contract::UiOutput;
 use skriptoteket_domain::execution::{
-    EventSink, Execution, ExecutionStatus, InputFile, LogStream, RunEvent, RunRequest, Runner,
+    EventSink, Execution, ExecutionStatus, InputFile, LogStream, RunEvent, RunProgress, RunRequest, Runner,
 };
 use skriptoteket_domain::run_error::{ErrorCode, FileCap, RunError};
 use skriptoteket_runner::limits::MIB;
@@ -348,6 +348,29 @@ async fn live_output_arrives_while_the_tool_runs() {
     let seen = seen.lock().unwrap();
     let first = seen.iter().find(|(_, t)| t.contains("tick 0")).expect("tick 0 streamed").0;
     assert!(first + Duration::from_millis(1500) < total, "first line at {first:?} of {total:?}: not live");
+}
+
+#[tokio::test]
+async fn a_tool_reporting_progress_yields_few_progress_events_with_the_last_value() {
+    let Some(h) = harness(RunLimits::default()).await else {
+        return;
+    };
+    let request = h.request(
+        "import time\nfrom skriptoteket import progress\ndef run_tool(i, o):\n    progress(0, 3, 'Start')\n    time.sleep(0.3)\n    for n in range(200_000):\n        progress(n, 200_000)\n    time.sleep(0.3)\n    progress(3, 3, 'Klar')\n",
+        Duration::from_secs(30),
+    );
+    let (e, events) = h.run_with(request, CancellationToken::new()).await;
+    assert_eq!(e.status, ExecutionStatus::Succeeded, "{e:#?}");
+    let progress: Vec<RunProgress> = events
+        .into_iter()
+        .filter_map(|ev| match ev {
+            RunEvent::Progress(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(progress.first(), Some(&RunProgress { done: 0.0, total: Some(3.0), stage: Some("Start".into()) }));
+    assert_eq!(progress.last(), Some(&RunProgress { done: 3.0, total: Some(3.0), stage: Some("Klar".into()) }));
+    assert!(progress.len() < 40, "rate-limited: {} events", progress.len());
 }
 
 #[tokio::test]

@@ -545,7 +545,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events of one run: `status`, `output`, then `run` (the final run). */
+        /** Server-sent events of one run: `status`, `output`, `progress`, then `run` (the final run). */
         get: operations["run_events"];
         put?: never;
         post?: never;
@@ -1092,6 +1092,17 @@ export interface components {
             /** @description Sandbox only: unsaved source to run instead of the stored version's. */
             source?: string | null;
         };
+        /**
+         * @description How far a running tool says it has come: `done` of `total` (unknown when absent), and what
+         *     it is doing now. Checked on arrival: non-negative finite numbers, `stage` ≤ 200 characters.
+         */
+        RunProgress: {
+            /** Format: double */
+            done: number;
+            stage?: string | null;
+            /** Format: double */
+            total?: number | null;
+        };
         RunResponse: {
             /** @description The action this run answered, for follow-up runs. */
             action_id?: string | null;
@@ -1114,6 +1125,7 @@ export interface components {
             inputs: Record<string, never>;
             /** Format: uuid */
             parent_run_id?: string | null;
+            progress?: components["schemas"]["RunProgress"] | null;
             /** Format: date-time */
             started_at?: string | null;
             status: components["schemas"]["RunStatus"];
@@ -1133,14 +1145,15 @@ export interface components {
          */
         RunStreamEvent: {
             /**
-             * @description JSON text: `{"status"}` for `status`, `{"stream","text"}` for `output`, the final run
+             * @description JSON text: `{"status"}` for `status`, `{"stream","text"}` for `output`,
+             *     `{"done","total","stage"}` for `progress` (`RunProgress`; at most ~10 a second), the final run
              *     (as `GET /api/runs/{id}` answers it) for `run`.
              */
             data: string;
             event: components["schemas"]["RunStreamEventName"];
         };
         /** @enum {string} */
-        RunStreamEventName: "status" | "output" | "run";
+        RunStreamEventName: "status" | "output" | "progress" | "run";
         RunSummaryResponse: {
             context: components["schemas"]["RunContext"];
             /** Format: date-time */
@@ -4816,7 +4829,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `event: status` data `{"status"}`; `event: output` data `{"stream","text"}`; `event: run` data: the final run */
+            /** @description `event: status` data `{"status"}`; `event: output` data `{"stream","text"}`; `event: progress` data `{"done","total","stage"}`; `event: run` data: the final run */
             200: {
                 headers: {
                     [name: string]: unknown;

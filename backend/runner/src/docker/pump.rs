@@ -6,7 +6,7 @@ use crate::frames::{Frame, FrameDecoder};
 use bollard::container::LogOutput;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use skriptoteket_domain::execution::{EventSink, LogStream, RunEvent};
+use skriptoteket_domain::execution::{EventSink, LogStream, RunEvent, RunProgress};
 use tokio::sync::mpsc;
 
 pub struct Pump {
@@ -88,6 +88,12 @@ impl Pump {
                         }
                     }
                 }
+                // An invalid message is dropped, not a protocol error: it is only a hint.
+                Ok(Some(Frame::Progress(b))) => {
+                    if let Some(progress) = RunProgress::parse(&b) {
+                        (self.events)(RunEvent::Progress(progress));
+                    }
+                }
                 Ok(Some(Frame::End(_))) => self.saw_end = true,
                 Ok(None) => break,
                 Err(e) => {
@@ -146,6 +152,28 @@ mod tests {
 
     fn stdout(bytes: Vec<u8>) -> Result<LogOutput, bollard::errors::Error> {
         Ok(LogOutput::StdOut { message: Bytes::from(bytes) })
+    }
+
+    #[tokio::test]
+    async fn progress_frames_become_events_and_invalid_ones_are_dropped() {
+        let (tx, _rx) = mpsc::channel(8);
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let mut pump = Pump::new(1024, 1024, Arc::new(move |e| sink.lock().unwrap().push(e)), tx);
+        let mut bytes = encode(b'P', br#"{"done":3,"total":30,"stage":"L\u00e4ser"}"#);
+        bytes.extend(encode(b'P', br#"{"done":-1,"total":null,"stage":null}"#));
+        bytes.extend(encode(b'P', b"junk"));
+        bytes.extend(encode(b'P', br#"{"done":1}"#));
+        pump.run(futures::stream::iter([stdout(bytes)])).await;
+        assert!(pump.protocol_error.is_none());
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            *seen,
+            [
+                RunEvent::Progress(RunProgress { done: 3.0, total: Some(30.0), stage: Some("Läser".into()) }),
+                RunEvent::Progress(RunProgress { done: 1.0, total: None, stage: None }),
+            ]
+        );
     }
 
     #[tokio::test]

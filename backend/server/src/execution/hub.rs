@@ -1,7 +1,8 @@
 //! In-process fan-out of run events (status, live output, the end) to event streams and
-//! waiting requests, plus the cancel switch of each run this process executes.
+//! waiting requests, plus the cancel switch and the latest progress of each run this process
+//! executes.
 
-use skriptoteket_domain::execution::LogStream;
+use skriptoteket_domain::execution::{LogStream, RunProgress};
 use skriptoteket_domain::run::RunStatus;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ const CHANNEL_CAPACITY: usize = 256;
 pub enum HubEvent {
     Status(RunStatus),
     Output { stream: LogStream, text: String },
+    Progress(RunProgress),
     Finished,
 }
 
@@ -23,6 +25,8 @@ pub enum HubEvent {
 struct Entry {
     tx: Option<broadcast::Sender<HubEvent>>,
     cancel: Option<CancellationToken>,
+    /// The latest progress of a run executing here (kept in memory only, while it runs).
+    progress: Option<RunProgress>,
     /// A task re-reads this run from the database for all its followers (runs executed by
     /// another process send nothing here); one per run, however many follow it.
     polled: bool,
@@ -64,6 +68,24 @@ impl RunHub {
         }
     }
 
+    /// Keeps a running run's latest progress and announces it to its followers.
+    pub fn progress(&self, run: Uuid, progress: RunProgress) {
+        let mut entries = self.entries.lock().expect("hub lock");
+        let Some(entry) = entries.get_mut(&run) else { return };
+        if entry.cancel.is_none() {
+            return; // not (or no longer) executing here
+        }
+        entry.progress = Some(progress.clone());
+        if let Some(tx) = &entry.tx {
+            let _ = tx.send(HubEvent::Progress(progress));
+        }
+    }
+
+    /// The latest progress of a run executing in this process, if it reported any.
+    pub fn latest_progress(&self, run: Uuid) -> Option<RunProgress> {
+        self.entries.lock().expect("hub lock").get(&run).and_then(|e| e.progress.clone())
+    }
+
     /// Registers the cancel switch of a run this process is about to execute.
     pub fn register(&self, run: Uuid) -> CancellationToken {
         let token = CancellationToken::new();
@@ -88,6 +110,7 @@ impl RunHub {
         let mut entries = self.entries.lock().expect("hub lock");
         if let Some(entry) = entries.get_mut(&run) {
             entry.cancel = None;
+            entry.progress = None;
         }
         drop(entries);
         self.release(run);
@@ -155,11 +178,16 @@ mod tests {
         let token = hub.register(run);
         let mut sub = hub.subscribe(run);
         hub.publish(run, HubEvent::Status(RunStatus::Running));
+        let half = RunProgress { done: 1.0, total: Some(2.0), stage: None };
+        hub.progress(run, half.clone());
+        assert_eq!(hub.latest_progress(run), Some(half.clone()));
         assert!(hub.cancel(run));
         assert!(token.is_cancelled());
         hub.finish(run);
         assert_eq!(sub.rx.recv().await.unwrap(), HubEvent::Status(RunStatus::Running));
+        assert_eq!(sub.rx.recv().await.unwrap(), HubEvent::Progress(half));
         assert_eq!(sub.rx.recv().await.unwrap(), HubEvent::Finished);
+        assert_eq!(hub.latest_progress(run), None);
         drop(sub);
         assert_eq!(hub.tracked(), 0);
         assert!(!hub.cancel(run));

@@ -154,10 +154,12 @@ async fn request_for(state: &AppState, run: &Run) -> Result<RunRequest, (String,
 async fn execute(state: &AppState, run: &Run, request: RunRequest, cancel: CancellationToken) -> RunFinish {
     let hub = state.hub.clone();
     let run_id = run.id;
-    let sink: EventSink = Arc::new(move |event| {
-        if let RunEvent::Output { stream, text } = event {
-            hub.publish(run_id, HubEvent::Output { stream, text });
-        }
+    let sink: EventSink = Arc::new(move |event| match event {
+        RunEvent::Output { stream, text } => hub.publish(run_id, HubEvent::Output { stream, text }),
+        // The latest stays in the hub while the run goes (GET /api/runs/{id} shows it); it is
+        // not stored: a finished run's progress says nothing its status does not.
+        RunEvent::Progress(progress) => hub.progress(run_id, progress),
+        RunEvent::Started => {}
     });
     let watcher = tokio::spawn(watch(state.clone(), run_id, cancel.clone()));
     state.metrics.active_containers.fetch_add(1, Ordering::Relaxed);

@@ -235,6 +235,49 @@ async fn the_event_stream_delivers_live_output_then_the_final_run() {
 }
 
 #[tokio::test]
+async fn progress_arrives_as_sse_events_and_on_the_running_run() {
+    let Some(backend) = backends().into_iter().next() else { return };
+    let Some(app) = docker_app(backend).await else { return };
+    let source = "import time\nfrom skriptoteket import progress\ndef run_tool(i, o):\n    for n in range(1, 4):\n        progress(n, 3, f'Steg {n}')\n        time.sleep(0.7)\n    return 'klar'\n";
+    app.publish_tool("steps", source, Value::Null, Value::Null).await;
+    let user = app.token(Role::User).await;
+    let run = app.post_form("/api/tools/steps/run", &user, &[], &[]).await;
+    let id = run.body["id"].as_str().unwrap().to_owned();
+    let request = Request::builder()
+        .uri(format!("/api/runs/{id}/events"))
+        .header(header::AUTHORIZATION, format!("Bearer {user}"))
+        .body(Body::empty())
+        .unwrap();
+    let mut body = app.router.clone().oneshot(request).await.unwrap().into_body();
+    let mut text = String::new();
+    let mut while_running = None;
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout(Duration::from_secs(30), body.frame()).await {
+        if let Some(data) = frame.data_ref() {
+            text.push_str(&String::from_utf8_lossy(data));
+        }
+        if while_running.is_none() && text.contains("event: progress") {
+            while_running = Some(app.call(Method::GET, &format!("/api/runs/{id}"), Some(&user), None).await);
+        }
+        if text.contains("event: run") {
+            break;
+        }
+    }
+    let progress: Vec<Value> = text
+        .split("\n\n")
+        .filter_map(|event| event.strip_prefix("event: progress\ndata: "))
+        .map(|data| serde_json::from_str(data).unwrap())
+        .collect();
+    assert!(progress.len() >= 2, "{text}");
+    assert_eq!(progress.last().unwrap(), &json!({"done": 3.0, "total": 3.0, "stage": "Steg 3"}), "{text}");
+    let running = while_running.expect("a progress event");
+    assert_eq!(running.body["status"], "running", "{}", running.body);
+    assert_eq!(running.body["progress"]["total"], 3.0, "{}", running.body);
+    let done = app.call(Method::GET, &format!("/api/runs/{id}"), Some(&user), None).await;
+    assert_eq!(done.body["status"], "succeeded", "{}", done.body);
+    assert!(done.body["progress"].is_null(), "{}", done.body);
+}
+
+#[tokio::test]
 async fn cancel_stops_a_long_run_within_two_seconds_and_removes_its_container() {
     let Some(backend) = backends().into_iter().next() else { return };
     let Some(app) = docker_app(backend).await else { return };

@@ -84,6 +84,13 @@ describe('RunPanel: following a run', () => {
     expect(wrapper.find('[data-status]').text()).toBe('Körs')
     expect(wrapper.text()).toContain('Verktyget arbetar')
 
+    expect(wrapper.find('[role="progressbar"]').attributes('data-determinate')).toBe('false')
+    es.emit('progress', { done: 3, total: 4, stage: 'Räknar betyg' })
+    await flushPromises()
+    expect(wrapper.find('[role="progressbar"]').attributes('data-determinate')).toBe('true')
+    expect(wrapper.find('.run-progress__text').text()).toContain('Räknar betyg')
+    expect(wrapper.find('.run-progress__text').text()).toContain('3 av 4 (75 %)')
+
     es.emit('output', { stream: 'stdout', text: 'läste ' })
     es.emit('output', { stream: 'stdout', text: '4 rader\n' })
     es.emit('output', { stream: 'stderr', text: 'Traceback: hemligt\n' })

@@ -1,10 +1,11 @@
 /**
- * Follows a run until it ends. Server-sent events first (`status`, `output`, then `run` with
+ * Follows a run until it ends. Server-sent events first (`status`, `output`, `progress` (kept
+ * as the run's `progress`, as `GET /api/runs/{id}` shows it while it runs), then `run` with
  * the final run, after which the stream ends and we close it, so EventSource never reconnects);
  * if the stream fails before the end, polling `GET /api/runs/{id}` every `pollMs` takes over.
  */
 import { getCurrentScope, onScopeDispose, ref } from 'vue'
-import { isFinal, type Run, type RunStatus } from '@/api/types'
+import { isFinal, type Run, type RunProgress, type RunStatus } from '@/api/types'
 import { toProblem } from '@/composables/status'
 import { getRun, runEventsUrl } from './runsApi'
 
@@ -107,6 +108,10 @@ export function useRunEvents(options: { pollMs?: number } = {}) {
     es.addEventListener('output', (event) => {
       const data = parse<LogChunk>(event)
       if (gen === generation && data && (data.stream === 'stdout' || data.stream === 'stderr')) append(data)
+    })
+    es.addEventListener('progress', (event) => {
+      const data = parse<RunProgress>(event)
+      if (gen === generation && current && data && typeof data.done === 'number') update({ ...current, progress: data })
     })
     es.addEventListener('run', (event) => {
       const final = parse<Run>(event)

@@ -1,5 +1,5 @@
 //! `GET /api/runs/{id}/events`: server-sent events for a run. A snapshot `status` first,
-//! then `status` changes and `output` chunks while it runs, then one `run` event with the
+//! then `status` changes, `output` chunks and `progress` while it runs, then one `run` event with the
 //! final run and the end of the stream. A client that connects late still gets the end.
 
 use crate::api::problems::{Common, NotFound};
@@ -23,7 +23,8 @@ use uuid::Uuid;
 #[derive(Serialize, ToSchema)]
 pub struct RunStreamEvent {
     pub event: RunStreamEventName,
-    /// JSON text: `{"status"}` for `status`, `{"stream","text"}` for `output`, the final run
+    /// JSON text: `{"status"}` for `status`, `{"stream","text"}` for `output`,
+    /// `{"done","total","stage"}` for `progress` (`RunProgress`; at most ~10 a second), the final run
     /// (as `GET /api/runs/{id}` answers it) for `run`.
     pub data: String,
 }
@@ -33,16 +34,17 @@ pub struct RunStreamEvent {
 pub enum RunStreamEventName {
     Status,
     Output,
+    Progress,
     Run,
 }
 
-/// Server-sent events of one run: `status`, `output`, then `run` (the final run).
+/// Server-sent events of one run: `status`, `output`, `progress`, then `run` (the final run).
 #[utoipa::path(
     get, path = "/api/runs/{id}/events", tag = "runs",
     params(("id" = Uuid, Path, description = "Run id")),
     responses(
         (status = 200, content_type = "text/event-stream", body = RunStreamEvent,
-         description = "`event: status` data `{\"status\"}`; `event: output` data `{\"stream\",\"text\"}`; `event: run` data: the final run"),
+         description = "`event: status` data `{\"status\"}`; `event: output` data `{\"stream\",\"text\"}`; `event: progress` data `{\"done\",\"total\",\"stage\"}`; `event: run` data: the final run"),
         NotFound,
         Common,
     )
@@ -64,6 +66,10 @@ fn events_of(update: RunUpdate) -> Vec<Event> {
         RunUpdate::Output { stream, text } => {
             let data = json!({ "stream": stream, "text": text }).to_string();
             vec![Event::default().event("output").data(data)]
+        }
+        RunUpdate::Progress(progress) => {
+            let data = serde_json::to_string(&progress).unwrap_or_default();
+            vec![Event::default().event("progress").data(data)]
         }
         RunUpdate::Finished(view) => {
             let body = RunResponse::from(*view);

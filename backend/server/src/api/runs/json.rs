@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use skriptoteket_domain::contract::UiPayload;
+use skriptoteket_domain::execution::RunProgress;
 use skriptoteket_domain::run::{Artifact, Run, RunContext, RunStatus, RunSummary};
 use skriptoteket_domain::run_error::{ErrorCode, ErrorParams};
 use skriptoteket_domain::tool::Tool;
@@ -85,6 +86,9 @@ pub struct RunResponse {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// While the run goes: the tool's latest progress (`skriptoteket.progress`), if it reported
+    /// any. Absent when it did not, once it ended, and while another server process runs it.
+    pub progress: Option<RunProgress>,
 }
 
 pub fn content_type_of(name: &str) -> String {
@@ -93,7 +97,7 @@ pub fn content_type_of(name: &str) -> String {
 
 impl From<crate::services::runs::RunView> for RunResponse {
     fn from(view: crate::services::runs::RunView) -> Self {
-        Self::new(view.run, &view.tool, view.show_stderr)
+        Self { progress: view.progress, ..Self::new(view.run, &view.tool, view.show_stderr) }
     }
 }
 
@@ -121,6 +125,7 @@ impl RunResponse {
             created_at: run.created_at,
             started_at: run.started_at,
             finished_at: run.finished_at,
+            progress: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::execution::hub::{HubEvent, Subscription};
 use crate::execution::streams::StreamGuard;
 use crate::state::AppState;
-use skriptoteket_domain::execution::LogStream;
+use skriptoteket_domain::execution::{LogStream, RunProgress};
 use skriptoteket_domain::run::RunStatus;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -23,12 +23,14 @@ const POLL: Duration = Duration::from_secs(1);
 /// Longest `Prefer: wait=N` honoured.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
-/// What a follower learns, in order: the status now, then changes and output chunks (stderr
-/// only for those who may see it), then `Finished` once, last.
+/// What a follower learns, in order: the status now (and the latest progress, if any), then
+/// changes, output chunks (stderr only for those who may see it) and progress, then `Finished`
+/// once, last.
 #[derive(Clone)]
 pub enum RunUpdate {
     Status(RunStatus),
     Output { stream: LogStream, text: String },
+    Progress(RunProgress),
     Finished(Box<RunView>),
 }
 
@@ -100,6 +102,11 @@ async fn feed(
     if !send(RunUpdate::Status(view.run.status)).await {
         return;
     }
+    if let Some(progress) = view.progress
+        && !send(RunUpdate::Progress(progress)).await
+    {
+        return;
+    }
     let mut last = view.run.status;
     while !last.is_final() {
         // Output chunks and status changes are forwarded as they come; the end, a lag or a
@@ -108,6 +115,12 @@ async fn feed(
             event = sub.rx.recv() => match event {
                 Ok(HubEvent::Output { stream, text }) => {
                     if let Some(update) = output(stream, text) && !send(update).await {
+                        return;
+                    }
+                    false
+                }
+                Ok(HubEvent::Progress(progress)) => {
+                    if !send(RunUpdate::Progress(progress)).await {
                         return;
                     }
                     false

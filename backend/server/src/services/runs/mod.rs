@@ -15,18 +15,20 @@ use crate::execution::hub::HubEvent;
 use crate::services::access::{can_edit, require_view_run};
 use crate::services::tools;
 use crate::state::AppState;
+use skriptoteket_domain::execution::RunProgress;
 use skriptoteket_domain::run::{Artifact, CancelOutcome, Run, RunContext, RunQuery, RunStatus, RunSummary};
 use skriptoteket_domain::tool::Tool;
 use skriptoteket_domain::{Page, PageRequest, Role};
 use uuid::Uuid;
 
 /// A run as one viewer may see it: stderr (tracebacks) only for the tool's maintainers and
-/// admins (SPEC §3).
+/// admins (SPEC §3); while it runs in this process, the tool's latest progress.
 #[derive(Clone)]
 pub struct RunView {
     pub run: Run,
     pub tool: Tool,
     pub show_stderr: bool,
+    pub progress: Option<RunProgress>,
 }
 
 /// Loads a run its owner or an admin may see; to anyone else it does not exist.
@@ -39,7 +41,8 @@ async fn load(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Run> 
 async fn view_of(state: &AppState, user: &CurrentUser, run: Run) -> ApiResult<RunView> {
     let tool = tools::load(state.store.as_ref(), run.tool_id).await?;
     let show_stderr = can_edit(user, &tool);
-    Ok(RunView { run, tool, show_stderr })
+    let progress = (run.status == RunStatus::Running).then(|| state.hub.latest_progress(run.id)).flatten();
+    Ok(RunView { run, tool, show_stderr, progress })
 }
 
 /// One run with its UI payload and artifacts.
