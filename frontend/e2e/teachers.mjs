@@ -1,6 +1,7 @@
 // The teachers' part of the e2e run (issue 14): a tool that runs out of memory and one that
 // refuses a file are explained in Swedish; "Kör igen" in one click from Mina körningar; a star
-// puts a tool under "Favoriter" and the tools the teacher ran are under "Senast använda".
+// puts a tool under "Favoriter" and the tools the teacher ran are under "Senast använda"; a
+// tool that reports progress shows a determinate bar with its stage text while it runs.
 import assert from 'node:assert/strict'
 
 const RUN_TIMEOUT = 90_000
@@ -19,6 +20,19 @@ def run_tool(input_dir, output_dir):
     raise ToolUserError("Filen saknar kolumnen Betyg. Lägg till den och kör igen.")
 `
 
+// Reports how far it has come: twelve steps, half a second each.
+const PROGRESSING = `import time
+
+from skriptoteket import markdown, progress
+
+
+def run_tool(input_dir, output_dir):
+    for i in range(1, 13):
+        progress(i, 12, f"Elev {i} av 12")
+        time.sleep(0.5)
+    return {"outputs": [markdown("Alla 12 elever är genomgångna.")]}
+`
+
 async function api(base, token, method, path, body) {
   const response = await fetch(`${base}${path}`, {
     method,
@@ -30,14 +44,19 @@ async function api(base, token, method, path, body) {
   return text ? JSON.parse(text) : null
 }
 
-/** Creates and publishes a tool through the API as an admin (author and reviewer). */
-async function publishTool(base, publisher, { title, summary, source }) {
+/** Signs in through the API, once for all the tools (sign-ins are limited to 20 a minute per address). */
+async function apiToken(base, account) {
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: publisher.email, password: publisher.password }),
+    body: JSON.stringify({ email: account.email, password: account.password }),
   })
-  const { access_token: token } = await login.json()
+  assert.equal(login.status, 200, `API sign-in of ${account.email}`)
+  return (await login.json()).access_token
+}
+
+/** Creates and publishes a tool through the API as an admin (author and reviewer). */
+async function publishTool(base, token, { title, summary, source }) {
   const created = await api(base, token, 'POST', '/api/admin/tools', { title, summary })
   const [categories, professions] = await Promise.all([api(base, token, 'GET', '/api/categories'), api(base, token, 'GET', '/api/professions')])
   await api(base, token, 'PATCH', `/api/admin/tools/${created.tool.id}`, { category_ids: [categories[0].id], profession_ids: [professions[0].id] })
@@ -55,8 +74,10 @@ export async function teacherFlows({ page, base, step, screenshot, signIn, signO
   const main = page.getByRole('main')
   const runDone = (status) => page.locator(`[data-run-status="${status}"]`).first().waitFor({ timeout: RUN_TIMEOUT })
 
-  await publishTool(base, publisher, { title: 'Minnesslukaren', summary: 'Läser in allt på en gång.', source: MEMORY_HOG })
-  await publishTool(base, publisher, { title: 'Kolumnkollen', summary: 'Kontrollerar att betygskolumnen finns.', source: REFUSING })
+  const token = await apiToken(base, publisher)
+  await publishTool(base, token, { title: 'Minnesslukaren', summary: 'Läser in allt på en gång.', source: MEMORY_HOG })
+  await publishTool(base, token, { title: 'Kolumnkollen', summary: 'Kontrollerar att betygskolumnen finns.', source: REFUSING })
+  await publishTool(base, token, { title: 'Elevgenomgången', summary: 'Går igenom klassens elever en i taget.', source: PROGRESSING })
 
   await step('the catalog shows the tools the teacher ran under "Senast använda", and a star adds a favourite', async () => {
     await page.goto(`${base}/login`)
@@ -108,6 +129,38 @@ export async function teacherFlows({ page, base, step, screenshot, signIn, signO
     assert.doesNotMatch(text, /out of memory|The tool|was stopped/i, 'no English sentence reaches a teacher')
     assert.equal(await main.getByText('Teknisk information').count(), 0, 'the technical detail is for authors')
     await screenshot(page, 'run-out-of-memory', { fullPage: false })
+  })
+
+  await step('a tool that reports progress shows a determinate bar with its stage while it runs', async () => {
+    await page.goto(`${base}/tools/elevgenomgangen`)
+    await page.getByRole('heading', { name: 'Elevgenomgången', level: 1 }).waitFor()
+    await main.getByRole('button', { name: 'Kör', exact: true }).click()
+    await page.waitForURL(/\/runs\//)
+    const running = main.locator('[data-run-status="running"]')
+    const bar = running.getByRole('progressbar', { name: 'Hur långt verktyget har kommit' })
+    // Far enough that the fill shows, with steps left so the run is still going, and the fill's
+    // width transition settled on the value the text states.
+    await page.waitForFunction(
+      () => {
+        const track = document.querySelector('[data-run-status="running"] [role="progressbar"][data-determinate="true"]')
+        const fill = track?.querySelector('.run-progress__fill')
+        if (!fill) return false
+        const now = Number(track.getAttribute('aria-valuenow'))
+        const shown = (fill.getBoundingClientRect().width / track.getBoundingClientRect().width) * 100
+        return now >= 40 && now <= 80 && Math.abs(shown - now) < 1.5
+      },
+      null,
+      { timeout: RUN_TIMEOUT },
+    )
+    const text = await running.locator('.run-progress__text').innerText()
+    assert.match(text, /Elev \d+ av 12/, 'the stage text')
+    assert.match(text, /\d+ av 12 \(\d+ %\)/, 'how far, with the percentage')
+    assert.match(text, /Tid hittills: /, 'the time so far')
+    assert.match(await bar.getAttribute('aria-valuetext'), /^Elev \d+ av 12, \d+ av 12 \(\d+ %\)$/)
+    await screenshot(page, 'run-progress', { fullPage: false })
+    await runDone('succeeded')
+    await main.getByText('Alla 12 elever är genomgångna.').waitFor()
+    assert.equal(await main.getByRole('progressbar').count(), 0, 'no bar once the run is done')
   })
 
   await step('"Mina körningar" says why in a few words and runs an earlier run again in one click', async () => {

@@ -339,6 +339,10 @@ export async function toolFlows({ page, base, step, screenshot, signIn, signOut,
     await test.getByRole('button', { name: 'Testkör', exact: true }).click()
     // Watch it run: the status and the tool's prints arrive while it works.
     await test.locator('[data-run-status="running"] .run-logs__live').waitFor({ timeout: RUN_TIMEOUT })
+    // It never calls progress(): the bar stays indeterminate, with no value.
+    const bar = test.locator('[data-run-status="running"] [role="progressbar"][data-determinate="false"]')
+    await bar.waitFor()
+    assert.equal(await bar.getAttribute('aria-valuenow'), null)
     await test.locator('.run-logs__pre').filter({ hasText: 'Dag 1 klar' }).waitFor()
     await screenshot(page, 'editor-sandbox-running')
     await runDone()
