@@ -10,6 +10,45 @@
 
 #[macro_use]
 mod rows;
+
+/// Mounts every area's queries (`queries/<area>.rs`) in the dialect module that invokes it and
+/// implements the rest of `Store` there: the one list of areas, so a new area is added once.
+/// The invoking module names `Db`, `This` (a store with a `pool`), `DIALECT`, `StoreResult` and
+/// `backend_error`; the area files import `Conn` and `This` from it (ADR 0002).
+macro_rules! mount_areas {
+    () => {
+        /// A connection of this dialect: helpers take one so they run inside a transaction or not.
+        type Conn = <Db as sqlx::Database>::Connection;
+
+        #[path = "queries/favorites.rs"]
+        mod favorites;
+        #[path = "queries/runs.rs"]
+        mod runs;
+        #[path = "queries/settings.rs"]
+        mod settings;
+        #[path = "queries/storage.rs"]
+        mod storage;
+        #[path = "queries/tools.rs"]
+        mod tools;
+        #[path = "queries/users.rs"]
+        mod users;
+        #[path = "queries/versions.rs"]
+        mod versions;
+
+        #[async_trait::async_trait]
+        impl skriptoteket_domain::Store for This {
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await.map_err(backend_error)?;
+                Ok(())
+            }
+
+            fn dialect(&self) -> &'static str {
+                DIALECT
+            }
+        }
+    };
+}
+
 mod postgres;
 mod sqlite;
 #[cfg(feature = "testing")]

@@ -89,32 +89,4 @@ impl PgStore {
     }
 }
 
-/// A connection of this dialect: helpers take one so they run inside a transaction or not.
-type Conn = <Db as sqlx::Database>::Connection;
-
-#[path = "queries/favorites.rs"]
-mod favorites;
-#[path = "queries/runs.rs"]
-mod runs;
-#[path = "queries/settings.rs"]
-mod settings;
-#[path = "queries/storage.rs"]
-mod storage;
-#[path = "queries/tools.rs"]
-mod tools;
-#[path = "queries/users.rs"]
-mod users;
-#[path = "queries/versions.rs"]
-mod versions;
-
-#[async_trait::async_trait]
-impl skriptoteket_domain::Store for This {
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(backend_error)?;
-        Ok(())
-    }
-
-    fn dialect(&self) -> &'static str {
-        DIALECT
-    }
-}
+mount_areas!();

@@ -1,7 +1,7 @@
 //! Favourite tools ("stars") per user, and what the tool page shows of my use of a tool:
 //! `FavoriteStore`. The catalog's own marks and ordering are in `tools.rs` (`catalog_from!`).
 //!
-//! Mounted by both dialect modules (`#[path]` in `sqlite.rs` and `postgres.rs`), so this SQL is
+//! Mounted by both dialect modules (`mount_areas!` in `lib.rs`, invoked by each), so this SQL is
 //! compiled once per dialect against its concrete types: `This` (the store), `Conn` (one of its
 //! connections) and the `json_texts!` table macro come from the mounting module (docs/adr/0002).
 

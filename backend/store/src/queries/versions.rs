@@ -1,6 +1,6 @@
 //! Tool versions and their lifecycle: `VersionStore`.
 //!
-//! Mounted by both dialect modules (`#[path]` in `sqlite.rs` and `postgres.rs`), so this SQL is
+//! Mounted by both dialect modules (`mount_areas!` in `lib.rs`, invoked by each), so this SQL is
 //! compiled once per dialect against its concrete types: `This` (the store), `Conn` (one of its
 //! connections) and the `json_texts!` table macro come from the mounting module (docs/adr/0002).
 
