@@ -15,15 +15,12 @@ import os
 import sys
 import traceback
 
+from skriptoteket_runner import only_run_variables
 from skriptoteket_runner import result as results
 
 CRASH_MESSAGE_LIMIT = 500
 USER_MESSAGE_LIMIT = 8 * 1024
 CONTROL_LIMIT = 2 * 1024 * 1024
-# The variables `go` may set: the run's own (wrapper.RUN_VARIABLES) and nothing else.
-GO_VARIABLES = frozenset(
-    ("SKRIPTOTEKET_ENTRYPOINT", "SKRIPTOTEKET_INPUTS", "SKRIPTOTEKET_INPUT_MANIFEST", "SKRIPTOTEKET_ACTION")
-)
 
 
 def main() -> None:
@@ -106,10 +103,12 @@ def _await_go(fd: int) -> dict | None:
     if not chunks:
         return None
     try:
-        env = json.loads(b"".join(chunks)).get("env", {})
-    except (ValueError, AttributeError):
+        data = json.loads(b"".join(chunks))
+    except ValueError:
         return None
-    return {k: v for k, v in env.items() if k in GO_VARIABLES and isinstance(v, str) and "\0" not in v}
+    if not isinstance(data, dict):
+        return None
+    return only_run_variables(data.get("env", {}))
 
 
 def run_tool() -> dict:

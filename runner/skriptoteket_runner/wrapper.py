@@ -21,7 +21,7 @@ import threading
 import time
 import traceback
 
-from skriptoteket_runner import archive, artifacts, frames
+from skriptoteket_runner import archive, artifacts, frames, only_run_variables
 from skriptoteket_runner import result as results
 
 STREAM_LIMIT = 200 * 1024  # bytes forwarded per stream (stdout, stderr)
@@ -34,14 +34,6 @@ PROGRESS_LINE_LIMIT = 4096  # a longer progress line is not a progress message
 STAGE_LIMIT = 200  # characters of a progress stage
 JOIN_TIMEOUT = 5.0  # seconds to wait for pipes to drain once every tool process is dead
 CHILD_ARGV = [sys.executable, "-B", "-P", "-m", "skriptoteket_runner.child"]
-# What a run carries in run.json rather than in the container's environment: a pre-started
-# container is created before its run exists, so everything per run arrives on stdin.
-RUN_VARIABLES = (
-    "SKRIPTOTEKET_ENTRYPOINT",
-    "SKRIPTOTEKET_INPUTS",
-    "SKRIPTOTEKET_INPUT_MANIFEST",
-    "SKRIPTOTEKET_ACTION",
-)
 RUN_JSON = "run.json"
 RUN_JSON_LIMIT = 1024 * 1024
 
@@ -231,7 +223,7 @@ def run_variables(paths: Paths, run_env: dict) -> dict:
 
 def read_run_env(work_dir: str) -> dict:
     """The run's own variables from work_dir/run.json (`{"env": {name: text}}`), which is then
-    removed: only the names in RUN_VARIABLES, only text values. Missing or malformed: none."""
+    removed: only the run's own variables (`only_run_variables`). Missing or malformed: none."""
     path = os.path.join(work_dir, RUN_JSON)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
@@ -247,10 +239,7 @@ def read_run_env(work_dir: str) -> dict:
             os.unlink(path)
         except OSError:
             pass
-    env = data.get("env") if isinstance(data, dict) else None
-    if not isinstance(env, dict):
-        return {}
-    return {k: v for k, v in env.items() if k in RUN_VARIABLES and isinstance(v, str) and "\0" not in v}
+    return only_run_variables(data.get("env") if isinstance(data, dict) else None)
 
 
 def child_env(paths: Paths, result_fd: int) -> dict:
