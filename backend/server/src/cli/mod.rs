@@ -10,8 +10,8 @@ use crate::error::ApiError;
 use crate::services::bundles::import_as;
 use crate::services::users::{CreateUser, create_unchecked};
 use anyhow::Context;
+use skriptoteket_domain::User;
 use skriptoteket_domain::bundle::ToolBundle;
-use skriptoteket_domain::{Role, User};
 use skriptoteket_domain::{Store, UserPatch};
 use std::io::BufRead;
 use std::path::Path;
@@ -65,11 +65,10 @@ pub async fn tools(command: ToolsCommand) -> anyhow::Result<()> {
     let store = open(&db).await?;
     let owner = match owner {
         Some(email) => store.user_credentials(&email).await?.context("no user with that email")?.0,
-        None => {
-            let users = store.list_users(skriptoteket_domain::PageRequest::new(Some(100), None)).await?;
-            let admins = users.items.into_iter().filter(|u| u.role >= Role::Admin && !u.disabled);
-            admins.max_by_key(|u| u.role).context("no admin or superuser to own the tools; pass --owner")?
-        }
+        None => crate::services::users::installation_owner(store.as_ref())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .context("no admin or superuser to own the tools; pass --owner")?,
     };
     let mut failed = 0;
     for file in &files {

@@ -3,10 +3,10 @@
 //! pandoc), published in the name of the first superuser or admin. Idempotent by slug.
 
 use anyhow::Context;
+use skriptoteket_domain::Store;
 use skriptoteket_domain::contract::{ActionField, EnumOption, FieldKind};
 use skriptoteket_domain::schema::{FileRule, InputSchema, SettingsSchema};
 use skriptoteket_domain::tool::{NewTool, ToolPatch, VersionContent, VersionState};
-use skriptoteket_domain::{PageRequest, Role, Store};
 
 struct Example {
     slug: &'static str,
@@ -137,8 +137,8 @@ fn examples() -> [Example; 4] {
 /// Adds the examples that are missing; returns how many were added. Needs an admin or
 /// superuser to publish them; without one it adds nothing.
 pub async fn seed_examples(store: &dyn Store) -> anyhow::Result<usize> {
-    let users = store.list_users(PageRequest::new(Some(100), None)).await?;
-    let Some(owner) = users.items.iter().filter(|u| u.role >= Role::Admin && !u.disabled).max_by_key(|u| u.role) else {
+    let owner = crate::services::users::installation_owner(store).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Some(owner) = owner else {
         return Ok(0);
     };
     let categories = store.categories().await?;

@@ -100,6 +100,14 @@ fn check_password(password: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// The account that owns what the installation itself adds (the examples, `tools import`
+/// without `--owner`): the highest-ranked active admin or superuser among the first 100 accounts.
+/// Like `bootstrap_superuser`, it runs without an `AppState`, hence the store.
+pub async fn installation_owner(store: &dyn Store) -> ApiResult<Option<User>> {
+    let users = store.list_users(PageRequest::new(Some(100), None)).await?;
+    Ok(users.items.into_iter().filter(|u| u.role >= Role::Admin && !u.disabled).max_by_key(|u| u.role))
+}
+
 /// Creates the first superuser from the environment when the database has no users yet
 /// (at start-up, before there is an `AppState`).
 pub async fn bootstrap_superuser(store: &dyn Store, email: &str, password: &str) -> ApiResult<Option<User>> {
