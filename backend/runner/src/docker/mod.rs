@@ -213,19 +213,21 @@ impl DockerRunner {
             }
         };
 
-        let run_id = request.run_id.to_string();
-        let body = spec::create_body(&ContainerSpec {
-            image: &self.image,
-            instance: &self.instance,
-            run_id: &run_id,
-            env: self.environment(),
-            extra_labels: &request.labels,
-            limits: &self.limits,
-            engine: self.engine,
-        });
-        let create = CreateContainerOptionsBuilder::default().name(name).build();
-        if !prestarted && let Err(e) = self.docker.create_container(Some(create), body).await {
-            return (Ending::EngineError(engine_message(&e, &self.image)), None, OutputBundle::default());
+        if !prestarted {
+            let run_id = request.run_id.to_string();
+            let body = spec::create_body(&ContainerSpec {
+                image: &self.image,
+                instance: &self.instance,
+                run_id: &run_id,
+                env: self.environment(),
+                extra_labels: &request.labels,
+                limits: &self.limits,
+                engine: self.engine,
+            });
+            let create = CreateContainerOptionsBuilder::default().name(name).build();
+            if let Err(e) = self.docker.create_container(Some(create), body).await {
+                return (Ending::EngineError(engine_message(&e, &self.image)), None, OutputBundle::default());
+            }
         }
         let attach_options =
             AttachContainerOptionsBuilder::default().stdin(true).stdout(true).stderr(true).stream(true).build();

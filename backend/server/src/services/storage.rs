@@ -19,11 +19,10 @@ pub struct StorageUsage {
     pub quota_bytes: Option<u64>,
 }
 
-/// How much I keep and my quota.
-/// My storage as `GET /api/auth/me` shows it: at most `CACHE_BOUND` old, so the page does not
-/// cost a sum over my runs on every request (the quota itself is always checked exactly).
+/// How much I keep and my quota, as `GET /api/auth/me` shows it: at most `CACHE_BOUND` old, so
+/// the page does not cost a sum over my runs on every request (the quota itself is always
+/// checked exactly, with `usage_of`).
 pub async fn usage(state: &AppState, user: &CurrentUser) -> ApiResult<StorageUsage> {
-    let quota = state.runs.storage.quota_per_user;
     let used = match state.storage_used.get(&user.user.id) {
         Some(used) => used,
         None => {
@@ -32,12 +31,17 @@ pub async fn usage(state: &AppState, user: &CurrentUser) -> ApiResult<StorageUsa
             used
         }
     };
-    Ok(StorageUsage { used_bytes: used, quota_bytes: (quota > 0).then_some(quota) })
+    Ok(against_quota(state, used))
 }
 
+/// The exact usage of `user`, read now.
 pub(crate) async fn usage_of(state: &AppState, user: Uuid) -> ApiResult<StorageUsage> {
+    Ok(against_quota(state, state.store.storage_used(user).await?))
+}
+
+fn against_quota(state: &AppState, used_bytes: u64) -> StorageUsage {
     let quota = state.runs.storage.quota_per_user;
-    Ok(StorageUsage { used_bytes: state.store.storage_used(user).await?, quota_bytes: (quota > 0).then_some(quota) })
+    StorageUsage { used_bytes, quota_bytes: (quota > 0).then_some(quota) }
 }
 
 /// The data volume's state: the fewest free bytes where uploads and artifacts go, and the floor.
