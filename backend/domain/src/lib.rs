@@ -1,11 +1,13 @@
 //! Pure types and rules of Skriptoteket. No HTTP, no SQL, no Docker: those live in the
 //! adapter crates and depend on this one.
 
+pub mod batch;
 pub mod bundle;
 pub mod contract;
 pub mod execution;
 pub mod names;
 pub mod page;
+pub mod privacy;
 pub mod role;
 pub mod run;
 pub mod run_error;
@@ -17,6 +19,7 @@ pub mod user;
 pub use page::{Page, PageRequest};
 pub use role::Role;
 pub use store::{
-    FavoriteStore, RunStore, SettingsStore, StorageStore, Store, StoreError, ToolStore, UserStore, VersionStore,
+    BatchStore, FavoriteStore, PrivacyStore, RunStore, SettingsStore, StorageStore, Store, StoreError, ToolStore,
+    UserStore, VersionStore,
 };
 pub use user::{NewUser, User, UserPatch};

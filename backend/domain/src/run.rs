@@ -163,6 +163,8 @@ pub struct Run {
     /// Bytes of the files uploaded with this run that are still kept (`None` once housekeeping
     /// removed them, or when the run uploaded nothing of its own).
     pub upload_bytes: Option<u64>,
+    /// The class-mode batch this run is an item of.
+    pub batch_id: Option<Uuid>,
     pub artifacts: Vec<Artifact>,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
@@ -186,6 +188,7 @@ pub struct NewRun {
     pub request_id: Option<String>,
     /// The run whose upload folder holds `files` (see `Run::files_from`).
     pub files_from: Option<Uuid>,
+    pub batch_id: Option<Uuid>,
 }
 
 impl NewRun {

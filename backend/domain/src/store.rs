@@ -1,5 +1,7 @@
 //! The persistence port. One implementation per SQL dialect lives in `skriptoteket-store`.
 
+use crate::batch::{Batch, BatchItem, NewBatch};
+use crate::privacy::{ErasedHistory, PrivacyEvent, SettingsRecord, ToolHandover};
 use crate::run::{
     Artifact, CancelOutcome, FoldersInUse, NewRun, Run, RunFinish, RunQuery, RunSummary, SettingsScope, StoredSettings,
 };
@@ -30,7 +32,18 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything the application keeps, by area; one implementation per SQL dialect.
 #[async_trait]
 pub trait Store:
-    UserStore + ToolStore + VersionStore + RunStore + SettingsStore + StorageStore + FavoriteStore + Send + Sync + 'static
+    UserStore
+    + ToolStore
+    + VersionStore
+    + RunStore
+    + SettingsStore
+    + StorageStore
+    + FavoriteStore
+    + BatchStore
+    + PrivacyStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Cheap round trip used by readiness checks.
     async fn ping(&self) -> StoreResult<()>;
@@ -217,4 +230,37 @@ pub trait FavoriteStore: Send + Sync {
     async fn set_favorite(&self, user: Uuid, tool: Uuid, favorite: bool) -> StoreResult<()>;
     /// Whether `user` starred `tool`, and when they last ran it.
     async fn tool_marks(&self, user: Uuid, tool: Uuid) -> StoreResult<ToolMarks>;
+}
+
+/// Class mode: batches and their item runs (`batch`).
+#[async_trait]
+pub trait BatchStore: Send + Sync {
+    /// Queues the batch and all its runs at once, or nothing (`None`) when they would take the
+    /// queue past `max_queue` waiting runs.
+    async fn enqueue_batch(&self, batch: NewBatch, runs: Vec<NewRun>, max_queue: u64) -> StoreResult<Option<Batch>>;
+    async fn batch_by_id(&self, id: Uuid) -> StoreResult<Option<Batch>>;
+    /// The batch's items in the order their files were uploaded.
+    async fn batch_items(&self, batch: Uuid) -> StoreResult<Vec<BatchItem>>;
+    /// The artifacts of all the batch's items.
+    async fn batch_artifacts(&self, batch: Uuid) -> StoreResult<Vec<Artifact>>;
+}
+
+/// A person's data as a whole: export, erase, hand over, audit (`privacy`).
+#[async_trait]
+pub trait PrivacyStore: Send + Sync {
+    /// Every run of the user, oldest first, with artifacts.
+    async fn runs_of_user(&self, user: Uuid) -> StoreResult<Vec<Run>>;
+    async fn settings_of_user(&self, user: Uuid) -> StoreResult<Vec<SettingsRecord>>;
+    /// The slugs of the user's favourite tools.
+    async fn favorites_of_user(&self, user: Uuid) -> StoreResult<Vec<String>>;
+    /// Deletes the user's runs (none may be queued or running), batches, settings, favourites
+    /// and seen usage instructions; the account stays.
+    async fn erase_history(&self, user: Uuid) -> StoreResult<ErasedHistory>;
+    /// Takes `user` off every tool they maintain, and makes `admin` a maintainer where nobody
+    /// else is left; tools they created are credited to a remaining maintainer.
+    async fn hand_over_tools(&self, user: Uuid, admin: Uuid) -> StoreResult<ToolHandover>;
+    /// Replaces the account's name, email and password by placeholders and disables it.
+    async fn anonymize_user(&self, user: Uuid) -> StoreResult<()>;
+    async fn record_privacy_event(&self, event: PrivacyEvent) -> StoreResult<()>;
+    async fn privacy_events(&self, subject: Option<Uuid>, page: PageRequest) -> StoreResult<Page<PrivacyEvent>>;
 }

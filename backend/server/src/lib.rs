@@ -1,6 +1,7 @@
 //! The Skriptoteket server: HTTP API, services and the `skriptoteket` command.
 
 pub mod api;
+pub mod archive;
 pub mod auth;
 pub mod cache;
 pub mod cli;

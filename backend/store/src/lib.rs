@@ -20,8 +20,12 @@ macro_rules! mount_areas {
         /// A connection of this dialect: helpers take one so they run inside a transaction or not.
         type Conn = <Db as sqlx::Database>::Connection;
 
+        #[path = "queries/batches.rs"]
+        mod batches;
         #[path = "queries/favorites.rs"]
         mod favorites;
+        #[path = "queries/privacy.rs"]
+        mod privacy;
         #[path = "queries/runs.rs"]
         mod runs;
         #[path = "queries/settings.rs"]

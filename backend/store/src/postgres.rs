@@ -73,10 +73,10 @@ impl PgStore {
     async fn claim_next(&self, instance: &str) -> StoreResult<Option<Run>> {
         let sql = concat!(
             "UPDATE runs SET status = 'running', claimed_by = $1, started_at = $2, \
-             heartbeat_at = $2 WHERE status = 'queued' AND id = (SELECT id FROM runs \
-             WHERE status = 'queued' ORDER BY CASE context WHEN 'production' THEN 0 ELSE 1 END, created_at, id \
-             LIMIT 1 FOR UPDATE SKIP LOCKED) \
-             RETURNING ",
+             heartbeat_at = $2 WHERE status = 'queued' AND id = (SELECT q.id FROM runs q \
+             WHERE q.status = 'queued'",
+            queue_order!(),
+            " LIMIT 1 FOR UPDATE OF q SKIP LOCKED) RETURNING ",
             run_columns!()
         );
         let row: Option<RunRow> = sqlx::query_as(sql)

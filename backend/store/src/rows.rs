@@ -9,7 +9,11 @@ use uuid::Uuid;
 mod tools;
 #[macro_use]
 mod runs;
+mod batches;
+mod privacy;
 
+pub(crate) use batches::{BatchItemRow, BatchRow};
+pub(crate) use privacy::{PrivacyEventRow, SettingsRecordRow};
 pub(crate) use runs::{ArtifactRow, CountRow, RunRow, SettingsRow, SummaryRow, parse_status};
 pub(crate) use tools::{CatalogRow, EventRow, MaintainerRow, TaxonRow, ToolRow, ToolTaxonRow, VersionRow};
 

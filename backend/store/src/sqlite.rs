@@ -61,8 +61,9 @@ impl SqliteStore {
     async fn claim_next(&self, instance: &str) -> StoreResult<Option<Run>> {
         let sql = concat!(
             "UPDATE runs SET status = 'running', claimed_by = $1, started_at = $2, \
-             heartbeat_at = $2 WHERE id = (SELECT id FROM runs WHERE status = 'queued' \
-             ORDER BY CASE context WHEN 'production' THEN 0 ELSE 1 END, created_at, id LIMIT 1) RETURNING ",
+             heartbeat_at = $2 WHERE id = (SELECT q.id FROM runs q WHERE q.status = 'queued'",
+            queue_order!(),
+            " LIMIT 1) RETURNING ",
             run_columns!()
         );
         let mut tx = self.write_tx().await?;

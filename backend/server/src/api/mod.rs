@@ -2,10 +2,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod batches;
 pub mod etag;
 pub mod health;
 pub mod metrics;
 pub mod pagination;
+pub mod privacy;
 pub mod problems;
 pub mod run_reply;
 pub mod runs;
@@ -21,6 +23,7 @@ use axum::http::{HeaderName, Request};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -74,7 +77,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me, auth::update_me))
         .routes(routes!(admin::users::list_users, admin::users::create_user))
-        .routes(routes!(admin::users::get_user, admin::users::update_user))
+        .routes(routes!(admin::users::get_user, admin::users::update_user, privacy::erase_user))
         .routes(routes!(tools::list_tools))
         .routes(routes!(tools::get_tool))
         .routes(routes!(tools::mark_usage_seen))
@@ -89,6 +92,14 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(runs::run_again))
         .routes(routes!(runs::events::run_events))
         .routes(routes!(runs::artifacts::download_artifact))
+        .routes(routes!(batches::get_batch))
+        .routes(routes!(batches::cancel_batch))
+        .routes(routes!(batches::batch_artifacts))
+        .routes(routes!(privacy::export_mine))
+        .routes(routes!(privacy::erase_my_runs))
+        .routes(routes!(privacy::export_user))
+        .routes(routes!(privacy::erase_user_runs))
+        .routes(routes!(privacy::list_events))
         .routes(routes!(admin::tools::my_tools))
         .routes(routes!(admin::reviews::list_reviews))
         .routes(routes!(admin::tools::create_tool))
@@ -116,6 +127,11 @@ fn upload_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tools::run_tool))
         .routes(routes!(admin::versions::run_sandbox))
         .layer(DefaultBodyLimit::max(crate::execution::uploads::UPLOAD_BODY_LIMIT))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(batches::start_batch))
+                .layer(DefaultBodyLimit::max(crate::execution::uploads::BATCH_BODY_LIMIT)),
+        )
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -171,7 +187,11 @@ pub fn app(state: AppState, request_timeout: Duration, spa: Option<Router>) -> R
         .layer(security_headers::nosniff())
         .layer(security_headers::frame_options())
         .layer(security_headers::referrer_policy())
-        .layer(CompressionLayer::new())
+        // Zips are compressed already, and a streamed one would be buffered by the encoder.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/zip"))),
+        )
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -180,4 +200,16 @@ pub fn app(state: AppState, request_timeout: Duration, spa: Option<Router>) -> R
             tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// A streamed zip as an attachment, never compressed again on the way (see `app`).
+pub fn zip_download(name: &str, entries: Vec<crate::archive::Entry>) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut response = axum::body::Body::from_stream(crate::archive::stream(entries)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    headers.insert(header::CONTENT_DISPOSITION, runs::artifacts::content_disposition(name));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
 }

@@ -81,8 +81,12 @@ async fn process(state: &AppState, run: Run) {
     };
     let sent = finish.status;
     match state.store.finish_run(run.id, finish).await {
-        // Ended elsewhere meanwhile (cancelled, or failed as orphaned): its files are not ours to keep.
+        // Ended elsewhere meanwhile (cancelled, or failed as orphaned), or erased with its
+        // owner's history: its files are not ours to keep.
         Ok(Some(recorded)) if recorded.status != sent => {
+            let _ = tokio::fs::remove_dir_all(state.runs.artifacts_root.join(run.id.to_string())).await;
+        }
+        Ok(None) => {
             let _ = tokio::fs::remove_dir_all(state.runs.artifacts_root.join(run.id.to_string())).await;
         }
         Ok(_) => {}

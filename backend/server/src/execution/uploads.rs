@@ -5,6 +5,7 @@
 use crate::error::{ApiError, ApiResult, FieldError};
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
+use skriptoteket_domain::batch::{MAX_BATCH_ITEMS, MAX_BATCH_UPLOAD_BYTES};
 use skriptoteket_domain::run::RunFile;
 use skriptoteket_domain::schema::{MAX_FILE_BYTES, MAX_FILES_PER_RUN, MAX_RUN_UPLOAD_BYTES};
 use std::collections::HashSet;
@@ -12,8 +13,21 @@ use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
-/// The request body limit of upload routes: the run cap plus room for the form itself.
+/// The request body limit of run upload routes: the run cap plus room for the form itself.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_RUN_UPLOAD_BYTES as usize + 2 * 1024 * 1024;
+/// The request body limit of class mode: the batch cap plus room for the form.
+pub const BATCH_BODY_LIMIT: usize = MAX_BATCH_UPLOAD_BYTES as usize + 2 * 1024 * 1024;
+
+/// How many files and bytes one form may carry, and what to call it in a refusal.
+#[derive(Clone, Copy)]
+struct Caps {
+    files: u32,
+    total: u64,
+    what: &'static str,
+}
+
+const RUN_CAPS: Caps = Caps { files: MAX_FILES_PER_RUN, total: MAX_RUN_UPLOAD_BYTES, what: "run" };
+const BATCH_CAPS: Caps = Caps { files: MAX_BATCH_ITEMS, total: MAX_BATCH_UPLOAD_BYTES, what: "batch" };
 const MAX_TEXT_FIELD: usize = 512 * 1024;
 
 #[derive(Debug, Default)]
@@ -75,22 +89,47 @@ pub async fn read_run_form(multipart: Multipart, uploads_root: &Path, run: Uuid,
     read_fields(multipart, &run_dir(uploads_root, run), run, sandbox).await
 }
 
+/// Class mode's form: each file becomes the one file of its own run (`files_from` is that run),
+/// stored in that run's folder, plus the `inputs` all items share.
+#[derive(Default)]
+pub struct BatchForm {
+    /// Each item's run id and file, in upload order; the run ids are time-ordered.
+    pub items: Vec<(Uuid, RunFile)>,
+    pub inputs: Option<serde_json::Value>,
+    /// Remove the items' folders unless kept.
+    pub guards: Vec<UploadsGuard>,
+}
+
+pub async fn read_batch_form(mut multipart: Multipart, uploads_root: &Path) -> ApiResult<BatchForm> {
+    let mut form = BatchForm::default();
+    let mut total = 0u64;
+    let mut names = HashSet::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| multipart_error(e, BATCH_CAPS))? {
+        match field.name().unwrap_or_default() {
+            "files" | "files[]" => {
+                let run = Uuid::now_v7();
+                form.guards.push(UploadsGuard::new(uploads_root, run));
+                let file =
+                    save_file(field, &run_dir(uploads_root, run), run, 0, BATCH_CAPS, &mut total, &mut names).await?;
+                form.items.push((run, file));
+            }
+            "inputs" => form.inputs = Some(json_field(field, "inputs").await?),
+            other => return Err(ApiError::field(other, "is not a field of this form")),
+        }
+    }
+    Ok(form)
+}
+
 async fn read_fields(mut multipart: Multipart, dir: &Path, run: Uuid, sandbox: bool) -> ApiResult<RunForm> {
     let mut form = RunForm::default();
     let mut total = 0u64;
     let mut names = HashSet::new();
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| multipart_error(e, RUN_CAPS))? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "files" | "files[]" => {
-                if form.files.len() as u32 >= MAX_FILES_PER_RUN {
-                    return Err(ApiError::PayloadTooLarge(format!("A run takes at most {MAX_FILES_PER_RUN} files.")));
-                }
-                let file_name = unique_name(sanitize_file_name(field.file_name().unwrap_or("fil")), &mut names);
-                tokio::fs::create_dir_all(dir).await.map_err(|e| ApiError::Internal(e.into()))?;
-                let stored = format!("{:03}", form.files.len());
-                let bytes = save_field(field, &dir.join(&stored), &file_name, &mut total).await?;
-                form.files.push(RunFile { name: file_name, bytes, stored_as: format!("{run}/{stored}") });
+                let n = form.files.len();
+                form.files.push(save_file(field, dir, run, n, RUN_CAPS, &mut total, &mut names).await?);
             }
             "inputs" => form.inputs = Some(json_field(field, "inputs").await?),
             "reuse_files_from" => {
@@ -109,10 +148,31 @@ async fn read_fields(mut multipart: Multipart, dir: &Path, run: Uuid, sandbox: b
     Ok(form)
 }
 
-async fn save_field(mut field: Field<'_>, path: &Path, name: &str, total: &mut u64) -> ApiResult<u64> {
+/// Saves the `n`th file of a form into `dir` (the folder of `run`) under a safe, unique name,
+/// within the caps.
+async fn save_file(
+    field: Field<'_>,
+    dir: &Path,
+    run: Uuid,
+    n: usize,
+    caps: Caps,
+    total: &mut u64,
+    names: &mut HashSet<String>,
+) -> ApiResult<RunFile> {
+    if names.len() as u32 >= caps.files {
+        return Err(ApiError::PayloadTooLarge(format!("A {} takes at most {} files.", caps.what, caps.files)));
+    }
+    let file_name = unique_name(sanitize_file_name(field.file_name().unwrap_or("fil")), names);
+    tokio::fs::create_dir_all(dir).await.map_err(|e| ApiError::Internal(e.into()))?;
+    let stored = format!("{n:03}");
+    let bytes = save_field(field, &dir.join(&stored), &file_name, caps, total).await?;
+    Ok(RunFile { name: file_name, bytes, stored_as: format!("{run}/{stored}") })
+}
+
+async fn save_field(mut field: Field<'_>, path: &Path, name: &str, caps: Caps, total: &mut u64) -> ApiResult<u64> {
     let mut file = tokio::fs::File::create(path).await.map_err(|e| ApiError::Internal(e.into()))?;
     let mut bytes = 0u64;
-    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, caps))? {
         bytes += chunk.len() as u64;
         *total += chunk.len() as u64;
         if bytes > MAX_FILE_BYTES {
@@ -121,10 +181,11 @@ async fn save_field(mut field: Field<'_>, path: &Path, name: &str, total: &mut u
                 MAX_FILE_BYTES / 1_000_000
             )));
         }
-        if *total > MAX_RUN_UPLOAD_BYTES {
+        if *total > caps.total {
             return Err(ApiError::PayloadTooLarge(format!(
-                "The files together are larger than {} MB, the most one run may take.",
-                MAX_RUN_UPLOAD_BYTES / 1_000_000
+                "The files together are larger than {} MB, the most one {} may take.",
+                caps.total / 1_000_000,
+                caps.what
             )));
         }
         file.write_all(&chunk).await.map_err(|e| ApiError::Internal(e.into()))?;
@@ -136,7 +197,7 @@ async fn save_field(mut field: Field<'_>, path: &Path, name: &str, total: &mut u
 async fn text_field(field: Field<'_>, name: &str) -> ApiResult<String> {
     let mut field = field;
     let mut buf = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, RUN_CAPS))? {
         buf.extend_from_slice(&chunk);
         if buf.len() > MAX_TEXT_FIELD {
             return Err(ApiError::PayloadTooLarge(format!(
@@ -155,11 +216,12 @@ async fn json_field(field: Field<'_>, name: &str) -> ApiResult<serde_json::Value
     })
 }
 
-fn multipart_error(e: MultipartError) -> ApiError {
+fn multipart_error(e: MultipartError, caps: Caps) -> ApiError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge(format!(
-            "The upload is larger than {} MB, the most one run may take.",
-            MAX_RUN_UPLOAD_BYTES / 1_000_000
+            "The upload is larger than {} MB, the most one {} may take.",
+            caps.total / 1_000_000,
+            caps.what
         ))
     } else {
         ApiError::BadRequest {

@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use skriptoteket_domain::Role;
 use skriptoteket_domain::run::Run;
 use skriptoteket_domain::tool::Tool;
+use uuid::Uuid;
 
 /// Admins edit every tool; contributors the tools they maintain.
 pub fn can_edit(user: &CurrentUser, tool: &Tool) -> bool {
@@ -28,5 +29,10 @@ pub fn require_edit(user: &CurrentUser, tool: &Tool) -> Result<(), ApiError> {
 
 /// Owners and admins see a run; to everyone else it does not exist.
 pub fn require_view_run(user: &CurrentUser, run: &Run) -> Result<(), ApiError> {
-    if run.user_id == user.user.id || user.role() >= Role::Admin { Ok(()) } else { Err(ApiError::not_found("The run")) }
+    require_owner_or_admin(user, run.user_id, "The run")
+}
+
+/// Owners and admins see a run, a batch or a person's data; to everyone else it does not exist.
+pub fn require_owner_or_admin(user: &CurrentUser, owner: Uuid, what: &'static str) -> Result<(), ApiError> {
+    if owner == user.user.id || user.role() >= Role::Admin { Ok(()) } else { Err(ApiError::not_found(what)) }
 }

@@ -12,6 +12,7 @@ pub mod bundles;
 pub mod catalog;
 pub mod content;
 pub mod health;
+pub mod privacy;
 pub mod runs;
 pub mod settings;
 pub mod storage;

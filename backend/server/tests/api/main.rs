@@ -4,6 +4,7 @@
 mod admin_users;
 mod auth;
 mod authz_matrix;
+mod batches;
 mod bundles;
 mod e2e_docker;
 mod errors;

@@ -321,3 +321,17 @@ impl TestApp {
         }
     }
 }
+
+/// The entries of a zip (checked with Python's `zipfile`, an independent reader): each name
+/// with its size, and its text for `.json` and `.txt` entries.
+pub fn zip_entries(bytes: &[u8]) -> serde_json::Map<String, Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.zip");
+    std::fs::write(&path, bytes).unwrap();
+    let script = "import json,sys,zipfile\n\
+        z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None\n\
+        print(json.dumps({i.filename: {'size': i.file_size, 'text': z.read(i).decode() if i.filename.endswith(('.json', '.txt')) else None} for i in z.infolist()}))";
+    let out = std::process::Command::new("python3").args(["-c", script]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "not a valid zip: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice::<Value>(&out.stdout).unwrap().as_object().unwrap().clone()
+}

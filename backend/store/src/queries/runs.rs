@@ -38,6 +38,48 @@ async fn with_artifacts(conn: &mut Conn, row: RunRow) -> StoreResult<Run> {
     Ok(run)
 }
 
+/// How many runs wait in the queue.
+pub(super) async fn queued_count(conn: &mut Conn) -> StoreResult<u64> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM runs WHERE status = 'queued'")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(backend_error)?;
+    Ok(n as u64)
+}
+
+/// Inserts one queued run; the caller holds the queue transaction and checked its room.
+pub(super) async fn insert_run(conn: &mut Conn, run: &NewRun) -> StoreResult<RunRow> {
+    let sql = concat!(
+        "INSERT INTO runs (id, tool_id, version_id, context, user_id, status, inputs, files, \
+         settings, action, parent_run_id, source_override, timeout_seconds, request_id, \
+         created_at, files_from, upload_bytes, batch_id) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, \
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ",
+        run_columns!()
+    );
+    sqlx::query_as(sql)
+        .bind(run.id.to_string())
+        .bind(run.tool_id.to_string())
+        .bind(run.version_id.to_string())
+        .bind(run.context.as_str())
+        .bind(run.user_id.to_string())
+        .bind(Json(&run.inputs))
+        .bind(Json(&run.files))
+        .bind(Json(&run.settings))
+        .bind(run.action.as_ref().map(Json))
+        .bind(run.parent_run_id.map(|id| id.to_string()))
+        .bind(run.source_override.as_ref().map(Json))
+        .bind(i64::from(run.timeout_seconds))
+        .bind(run.request_id.as_deref())
+        .bind(Utc::now())
+        .bind(run.files_from.map(|id| id.to_string()))
+        .bind(run.upload_bytes().map(|n| i64::try_from(n).unwrap_or(i64::MAX)))
+        .bind(run.batch_id.map(|id| id.to_string()))
+        .fetch_one(&mut *conn)
+        .await
+        // The only unique index a new run can hit is "one follow-up per run".
+        .map_err(crate::conflict_or_backend("follow_up"))
+}
+
 /// The filter of run lists: `$1` user, `$2` tool, `$3` status, `$4` context, each optional.
 macro_rules! run_filter {
     () => {
@@ -46,58 +88,34 @@ macro_rules! run_filter {
     };
 }
 
+/// A user's runs waiting or going, where a batch counts once however many items it has
+/// (the fairness rule in the domain's `batch`).
+const ACTIVE_ENTRIES: &str = "SELECT COUNT(DISTINCT COALESCE(batch_id, id)) FROM runs \
+     WHERE user_id = $1 AND status IN ('queued', 'running')";
+
 #[async_trait]
 impl RunStore for This {
     /// Inserts a queued run unless `max_queue` runs are queued already. The count and the insert
-    /// are one statement inside the dialect's queue transaction (SQLite's write lock, PostgreSQL's
-    /// advisory lock), so concurrent enqueues cannot overshoot the limit.
+    /// happen inside the dialect's queue transaction (SQLite's write lock, PostgreSQL's advisory
+    /// lock), so concurrent enqueues cannot overshoot the limit.
     async fn enqueue_run(&self, run: NewRun, max_queue: u64) -> StoreResult<Option<Run>> {
-        let sql = concat!(
-            "INSERT INTO runs (id, tool_id, version_id, context, user_id, status, inputs, files, \
-             settings, action, parent_run_id, source_override, timeout_seconds, request_id, \
-             created_at, files_from, upload_bytes) SELECT $1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, \
-             $10, $11, $12, $13, $14, $16, $17 \
-             WHERE (SELECT COUNT(*) FROM runs WHERE status = 'queued') < $15 RETURNING ",
-            run_columns!()
-        );
         let mut tx = self.queue_tx().await?;
-        let row: Option<RunRow> = sqlx::query_as(sql)
-            .bind(run.id.to_string())
-            .bind(run.tool_id.to_string())
-            .bind(run.version_id.to_string())
-            .bind(run.context.as_str())
-            .bind(run.user_id.to_string())
-            .bind(Json(&run.inputs))
-            .bind(Json(&run.files))
-            .bind(Json(&run.settings))
-            .bind(run.action.as_ref().map(Json))
-            .bind(run.parent_run_id.map(|id| id.to_string()))
-            .bind(run.source_override.as_ref().map(Json))
-            .bind(i64::from(run.timeout_seconds))
-            .bind(run.request_id.as_deref())
-            .bind(Utc::now())
-            .bind(i64::try_from(max_queue).unwrap_or(i64::MAX))
-            .bind(run.files_from.map(|id| id.to_string()))
-            .bind(run.upload_bytes().map(|n| i64::try_from(n).unwrap_or(i64::MAX)))
-            .fetch_optional(&mut *tx)
-            .await
-            // The only unique index a new run can hit is "one follow-up per run".
-            .map_err(crate::conflict_or_backend("follow_up"))?;
+        if queued_count(&mut tx).await? >= max_queue {
+            return Ok(None);
+        }
+        let row = insert_run(&mut tx, &run).await?;
         tx.commit().await.map_err(backend_error)?;
-        row.map(Run::try_from).transpose()
+        Run::try_from(row).map(Some)
     }
 
     async fn queued_count(&self) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM runs WHERE status = 'queued'")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(n as u64)
+        let mut conn = self.pool.acquire().await.map_err(backend_error)?;
+        queued_count(&mut conn).await
     }
 
     async fn active_runs_of(&self, user: Uuid) -> StoreResult<u64> {
         let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM runs WHERE user_id = $1 AND status IN ('queued', 'running')")
+            sqlx::query_scalar(ACTIVE_ENTRIES)
                 .bind(user.to_string())
                 .fetch_one(&self.pool)
                 .await

@@ -126,7 +126,7 @@ pub(super) async fn lock(conn: &mut Conn, id: &str) -> StoreResult<bool> {
     Ok(done.rows_affected() == 1)
 }
 
-async fn insert_maintainer(conn: &mut Conn, tool: Uuid, user: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
+pub(super) async fn insert_maintainer(conn: &mut Conn, tool: Uuid, user: Uuid, now: DateTime<Utc>) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO tool_maintainers (tool_id, user_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (tool_id, user_id) DO NOTHING",

@@ -16,8 +16,19 @@ macro_rules! run_columns {
     () => {
         "id, tool_id, version_id, context, user_id, status, inputs, files, settings, action, \
          parent_run_id, source_override, timeout_seconds, stdout, stderr, ui, error_summary, \
-         error_code, error_params, exit_code, request_id, cancel_requested, files_from, upload_bytes, created_at, started_at, \
-         finished_at"
+         error_code, error_params, exit_code, request_id, cancel_requested, files_from, upload_bytes, batch_id, \
+         created_at, started_at, finished_at"
+    };
+}
+
+/// The queue's order for runs `q`: production before sandbox, then the run whose batch has
+/// started the fewest items (a single run counts as none; see the domain's `batch`), then
+/// the oldest.
+macro_rules! queue_order {
+    () => {
+        " ORDER BY CASE q.context WHEN 'production' THEN 0 ELSE 1 END, \
+         (SELECT COUNT(*) FROM runs s WHERE q.batch_id IS NOT NULL AND s.batch_id = q.batch_id \
+         AND s.status <> 'queued'), q.created_at, q.id"
     };
 }
 
@@ -33,17 +44,20 @@ pub(crate) fn parse_status(s: &str) -> Result<RunStatus, StoreError> {
 }
 
 /// The code and its parameters, stored in two columns; parameters missing mean none.
-fn run_error(code: Option<String>, params: Option<Json<ErrorParams>>) -> Result<Option<RunError>, StoreError> {
+pub(crate) fn run_error(
+    code: Option<String>,
+    params: Option<Json<ErrorParams>>,
+) -> Result<Option<RunError>, StoreError> {
     let Some(code) = code else { return Ok(None) };
     let code = code.parse::<ErrorCode>().map_err(StoreError::Backend)?;
     Ok(Some(RunError { code, params: params.map(|p| p.0).unwrap_or_default() }))
 }
 
-fn parse_context(s: &str) -> Result<RunContext, StoreError> {
+pub(crate) fn parse_context(s: &str) -> Result<RunContext, StoreError> {
     s.parse().map_err(StoreError::Backend)
 }
 
-fn unsigned(n: i64, what: &str) -> Result<u64, StoreError> {
+pub(crate) fn unsigned(n: i64, what: &str) -> Result<u64, StoreError> {
     u64::try_from(n).map_err(|_| StoreError::Backend(format!("negative {what}: {n}")))
 }
 
@@ -73,6 +87,7 @@ pub(crate) struct RunRow {
     cancel_requested: bool,
     files_from: Option<String>,
     upload_bytes: Option<i64>,
+    batch_id: Option<String>,
     created_at: DateTime<Utc>,
     started_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
@@ -108,6 +123,7 @@ impl TryFrom<RunRow> for Run {
             cancel_requested: r.cancel_requested,
             files_from: r.files_from.as_deref().map(parse_id).transpose()?,
             upload_bytes: r.upload_bytes.map(|n| unsigned(n, "upload size")).transpose()?,
+            batch_id: r.batch_id.as_deref().map(parse_id).transpose()?,
             artifacts: Vec::new(),
             created_at: r.created_at,
             started_at: r.started_at,

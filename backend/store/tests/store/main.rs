@@ -1,6 +1,7 @@
 //! The behavioural suite every Store implementation must pass, run on SQLite and PostgreSQL.
 //! One test binary: tools, runs and storage are submodules, sharing the helpers below.
 
+mod batches;
 mod migration;
 mod runs;
 mod storage;

@@ -48,6 +48,7 @@ impl Fixture {
             timeout_seconds: 120,
             request_id: None,
             files_from: None,
+            batch_id: None,
         }
     }
 }

@@ -428,6 +428,7 @@ async fn favorites_and_recent_runs_mark_filter_and_order_the_catalog() {
             timeout_seconds: 120,
             request_id: None,
             files_from: None,
+            batch_id: None,
         };
         // I ran Diagram, then Betyg (twice: the newest counts); a test run and someone else's
         // run do not count.

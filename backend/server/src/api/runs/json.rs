@@ -81,6 +81,8 @@ pub struct RunResponse {
     pub stderr: Option<String>,
     pub artifacts: Vec<ArtifactResponse>,
     pub parent_run_id: Option<Uuid>,
+    /// The class-mode batch this run is an item of.
+    pub batch_id: Option<Uuid>,
     /// The action this run answered, for follow-up runs.
     pub action_id: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -121,6 +123,7 @@ impl RunResponse {
             stderr: show_stderr.then_some(run.stderr),
             artifacts,
             parent_run_id: run.parent_run_id,
+            batch_id: run.batch_id,
             action_id,
             created_at: run.created_at,
             started_at: run.started_at,

@@ -1,6 +1,7 @@
 //! Runs for the people who start and watch them: one run as its viewer may see it, my runs,
 //! cancelling, artifact files; starting runs (`start`) and following them (`follow`).
 
+pub mod batch;
 mod follow;
 mod rerun;
 mod start;

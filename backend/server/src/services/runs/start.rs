@@ -170,21 +170,36 @@ pub(super) async fn queue_checked(
     user: &CurrentUser,
     run_id: Uuid,
     plan: Plan,
-    (files, files_from): (Vec<RunFile>, Option<Uuid>),
+    files: (Vec<RunFile>, Option<Uuid>),
     inputs: &Value,
     request_id: Option<String>,
 ) -> ApiResult<skriptoteket_domain::run::Run> {
+    let inputs = checked_inputs(&plan, inputs)?;
+    let new = new_run(&plan, user, run_id, files, inputs, request_id)?;
+    admit(state, user, &plan).await?;
+    insert(state, new).await
+}
+
+/// The form inputs validated against the plan's input schema (422).
+pub(super) fn checked_inputs(plan: &Plan, inputs: &Value) -> ApiResult<Value> {
+    let fields = plan.content.input_schema.as_ref().map_or(&[][..], |s| &s.fields[..]);
+    let inputs = Value::Object(validate_fields(fields, inputs).map_err(|issues| issues_under("inputs", issues))?);
+    check_size(&inputs, "inputs", MAX_FORM_INPUT_BYTES)?;
+    Ok(inputs)
+}
+
+/// A run of the plan with these files and (checked) inputs; 422 when the files do not fit.
+pub(super) fn new_run(
+    plan: &Plan,
+    user: &CurrentUser,
+    run_id: Uuid,
+    (files, files_from): (Vec<RunFile>, Option<Uuid>),
+    inputs: Value,
+    request_id: Option<String>,
+) -> ApiResult<NewRun> {
     let schema = plan.content.input_schema.clone().unwrap_or(InputSchema { files: None, fields: vec![] });
     check_files(&schema, &files)?;
-    let inputs =
-        Value::Object(validate_fields(&schema.fields, inputs).map_err(|issues| issues_under("inputs", issues))?);
-    check_size(&inputs, "inputs", MAX_FORM_INPUT_BYTES)?;
-    // The cheap fairness check before the syntax check, which starts a process.
-    check_fair_share(state, user.user.id).await?;
-    if let Some(issue) = state.syntax.check(&plan.content.source).await {
-        return Err(ApiError::Validation(vec![FieldError { field: "source".into(), message: issue.to_string() }]));
-    }
-    let new = NewRun {
+    Ok(NewRun {
         id: run_id,
         tool_id: plan.tool.id,
         version_id: plan.version.id,
@@ -192,15 +207,25 @@ pub(super) async fn queue_checked(
         user_id: user.user.id,
         inputs,
         files,
-        settings: plan.settings,
+        settings: plan.settings.clone(),
         action: None,
         parent_run_id: None,
-        source_override: plan.source_override,
+        source_override: plan.source_override.clone(),
         timeout_seconds: plan.timeout.as_secs() as u32,
         request_id,
         files_from,
-    };
-    insert(state, new).await
+        batch_id: None,
+    })
+}
+
+/// The user's share (429), then the source's syntax (422): the cheap check first, as the
+/// syntax check starts a process.
+pub(super) async fn admit(state: &AppState, user: &CurrentUser, plan: &Plan) -> ApiResult<()> {
+    check_fair_share(state, user.user.id).await?;
+    if let Some(issue) = state.syntax.check(&plan.content.source).await {
+        return Err(ApiError::Validation(vec![FieldError { field: "source".into(), message: issue.to_string() }]));
+    }
+    Ok(())
 }
 
 /// Refuses (422) values that would not fit the tool's environment once serialized.
@@ -233,28 +258,41 @@ async fn check_fair_share(state: &AppState, user: Uuid) -> ApiResult<()> {
 /// (`storage_full`) or the whole queue is full, and 413 when the run's uploads take the user
 /// past the storage quota.
 async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain::run::Run> {
-    storage::require_free_space(state).await?;
-    // One start of this user at a time from the quota check to the insert, so parallel starts
-    // cannot all fit into the same free bytes (within this process; docs/security.md).
-    let _one_at_a_time = state.storage_locks.lock(new.user_id).await;
-    storage::require_quota(state, new.user_id, new.upload_bytes().unwrap_or(0)).await?;
+    let user = new.user_id;
+    let _reserved = reserve(state, user, new.upload_bytes().unwrap_or(0)).await?;
     let enqueued = match state.store.enqueue_run(new, state.runs.max_queue).await {
         Err(StoreError::Conflict("follow_up")) => return Err(stale_action()),
         other => other?,
     };
-    match enqueued {
-        Some(run) => {
-            state.storage_used.invalidate(&run.user_id);
-            // "Senast använda" in the catalog changes with a new run.
-            state.catalog.clear();
-            state.queue_wake.notify_one();
-            Ok(run)
-        }
-        None => Err(ApiError::Unavailable {
-            code: "queue_full",
-            detail: "Skriptoteket is busy right now: too many runs are waiting. Try again in a little while.".into(),
-            retry_after_seconds: 10,
-        }),
+    let run = enqueued.ok_or_else(queue_full)?;
+    queued(state, user);
+    Ok(run)
+}
+
+/// Room for `bytes` more uploads of `user`: the free-space floor (503) and the quota (413).
+/// Holds the user's start lock until dropped, so parallel starts cannot all fit into the same
+/// free bytes (within this process; docs/security.md).
+pub(super) async fn reserve(state: &AppState, user: Uuid, bytes: u64) -> ApiResult<tokio::sync::MutexGuard<'_, ()>> {
+    storage::require_free_space(state).await?;
+    let lock = state.storage_locks.lock(user).await;
+    storage::require_quota(state, user, bytes).await?;
+    Ok(lock)
+}
+
+/// After runs were queued: the user's storage and "Senast använda" in the catalog changed,
+/// and the workers have work.
+pub(super) fn queued(state: &AppState, user: Uuid) {
+    state.storage_used.invalidate(&user);
+    state.catalog.clear();
+    state.queue_wake.notify_waiters();
+    state.queue_wake.notify_one();
+}
+
+pub(super) fn queue_full() -> ApiError {
+    ApiError::Unavailable {
+        code: "queue_full",
+        detail: "Skriptoteket is busy right now: too many runs are waiting. Try again in a little while.".into(),
+        retry_after_seconds: 10,
     }
 }
 
@@ -273,7 +311,7 @@ async fn reusable_files(
     Ok((run.files, run.files_from))
 }
 
-fn check_files(schema: &InputSchema, files: &[RunFile]) -> ApiResult<()> {
+pub(super) fn check_files(schema: &InputSchema, files: &[RunFile]) -> ApiResult<()> {
     let (min, max) = schema.files.as_ref().map_or((0, 0), |f| (f.min, f.max.min(MAX_FILES_PER_RUN)));
     let n = files.len() as u32;
     if n > max {
@@ -341,6 +379,7 @@ pub async fn submit_action(
         timeout_seconds: run.timeout_seconds,
         request_id,
         files_from: run.files_from,
+        batch_id: None,
     };
     let run = insert(state, new).await?;
     answer(state, user, run, wait).await
