@@ -256,8 +256,8 @@ pub trait PrivacyStore: Send + Sync {
     /// Deletes the user's runs (none may be queued or running), batches, settings, favourites
     /// and seen usage instructions; the account stays.
     async fn erase_history(&self, user: Uuid) -> StoreResult<ErasedHistory>;
-    /// Takes `user` off every tool they maintain, and makes `admin` a maintainer where nobody
-    /// else is left; tools they created are credited to a remaining maintainer.
+    /// Takes `user` off every tool they maintain (a tool belongs to its maintainers), and makes
+    /// `admin` a maintainer where nobody else is left.
     async fn hand_over_tools(&self, user: Uuid, admin: Uuid) -> StoreResult<ToolHandover>;
     /// Replaces the account's name, email and password by placeholders and disables it.
     async fn anonymize_user(&self, user: Uuid) -> StoreResult<()>;

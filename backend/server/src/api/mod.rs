@@ -99,7 +99,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(privacy::erase_my_runs))
         .routes(routes!(privacy::export_user))
         .routes(routes!(privacy::erase_user_runs))
-        .routes(routes!(privacy::list_events))
+        .routes(routes!(privacy::list_privacy_events))
         .routes(routes!(admin::tools::my_tools))
         .routes(routes!(admin::reviews::list_reviews))
         .routes(routes!(admin::tools::create_tool))

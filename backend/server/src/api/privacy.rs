@@ -186,7 +186,7 @@ pub async fn erase_user(
     params(EventParams),
     responses((status = 200, body = PageResponse<PrivacyEventResponse>), Common)
 )]
-pub async fn list_events(
+pub async fn list_privacy_events(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(p): Query<EventParams>,

@@ -14,6 +14,8 @@ use axum::body::Body;
 use axum::http::{Method, Request, header};
 use serde_json::{Value, json};
 use skriptoteket_domain::Role;
+use skriptoteket_domain::batch::NewBatch;
+use skriptoteket_domain::run::{NewRun, RunContext};
 use std::collections::{BTreeSet, HashMap};
 
 /// Who calls. `Maintainer` is the seeded contributor, who maintains `Tool`; `Contributor`
@@ -50,6 +52,10 @@ enum Target {
     OwnRun,
     /// A stranger's finished run, with its artifact.
     OtherRun,
+    /// The caller's own class-mode batch (anonymous: the stranger's).
+    OwnBatch,
+    /// A stranger's batch.
+    OtherBatch,
     UserAccount,
     SuperuserAccount,
 }
@@ -125,6 +131,16 @@ fn table() -> Vec<Row> {
         // Running again is the owner's alone too: an admin may look at a run, not repeat it.
         row(M::POST,   "/api/runs/{id}/rerun",                        OwnRun,   Empty,            [401, 202, 202, 202, 202, 202]),
         row(M::POST,   "/api/runs/{id}/rerun",                        OtherRun, Empty,            [401, 404, 404, 404, 404, 404]),
+        // Class mode: the tool takes no files, so a signed-in caller gets as far as the form (422).
+        row(M::POST,   "/api/tools/{slug}/batch",                     Tool,    Form,              [401, 422, 422, 422, 422, 422]),
+        row(M::GET,    "/api/batches/{id}",                           OwnBatch,   Empty,          [401, 200, 200, 200, 200, 200]),
+        row(M::GET,    "/api/batches/{id}",                           OtherBatch, Empty,          [401, 404, 404, 404, 200, 200]),
+        row(M::GET,    "/api/batches/{id}/artifacts.zip",             OwnBatch,   Empty,          [401, 200, 200, 200, 200, 200]),
+        row(M::GET,    "/api/batches/{id}/artifacts.zip",             OtherBatch, Empty,          [401, 404, 404, 404, 200, 200]),
+        row(M::POST,   "/api/batches/{id}/cancel",                    OwnBatch,   Empty,          [401, 200, 200, 200, 200, 200]),
+        row(M::POST,   "/api/batches/{id}/cancel",                    OtherBatch, Empty,          [401, 404, 404, 404, 200, 200]),
+        // My data: every signed-in user, each their own.
+        row(M::GET,    "/api/me/export",                              Nothing, Empty,             [401, 200, 200, 200, 200, 200]),
         // Authoring: contributors and up; a tool's own endpoints for its maintainers and admins.
         row(M::GET,    "/api/my-tools",                               Nothing, Empty,             [401, 403, 200, 200, 200, 200]),
         row(M::POST,   "/api/admin/tools",                            Nothing, Json(json!({ "title": "Nytt verktyg" })),
@@ -167,6 +183,13 @@ fn table() -> Vec<Row> {
                                                                                                   [401, 403, 403, 403, 200, 200]),
         row(M::PATCH,  "/api/admin/users/{id}",                       SuperuserAccount, Json(json!({ "display_name": "The superuser" })),
                                                                                                   [401, 403, 403, 403, 403, 200]),
+        // A person's data (admins); the superuser would be erasing themselves (409).
+        row(M::GET,    "/api/admin/users/{id}/export",                UserAccount, Empty,         [401, 403, 403, 403, 200, 200]),
+        row(M::GET,    "/api/admin/privacy-events",                   Nothing, Empty,             [401, 403, 403, 403, 200, 200]),
+        row(M::DELETE, "/api/admin/users/{id}",                       SuperuserAccount, Empty,    [401, 403, 403, 403, 403, 409]),
+        // Erasing last, as it removes the runs and batches the rows above use.
+        row(M::DELETE, "/api/admin/users/{id}/runs",                  UserAccount, Empty,         [401, 403, 403, 403, 200, 200]),
+        row(M::DELETE, "/api/me/runs",                                Nothing, Empty,             [401, 200, 200, 200, 200, 200]),
     ]
 }
 
@@ -205,6 +228,8 @@ struct World {
     /// Each actor's own run and its artifact; the stranger's under `Actor::Anonymous`.
     runs: HashMap<Actor, (String, String)>,
     stranger: (String, String),
+    /// Each actor's own batch; the stranger's under `Actor::Anonymous`.
+    batches: HashMap<Actor, String>,
     spare_id: String,
     user_id: String,
     superuser_id: String,
@@ -233,6 +258,34 @@ async fn finished_run(app: &TestApp, token: &str, slug: &str) -> (String, String
     assert_eq!(reply.body["status"], "succeeded", "{}", reply.body);
     let artifact = reply.body["artifacts"][0]["id"].as_str().expect("the fake's artifact").to_owned();
     (reply.body["id"].as_str().unwrap().to_owned(), artifact)
+}
+
+/// A one-item batch of the caller's, queued straight into the store (the matrix tool takes
+/// no files, so the API would refuse it; the endpoints under test are the batch's own).
+async fn batch_of(app: &TestApp, token: &str, version: &str) -> String {
+    let me = app.call(Method::GET, "/api/auth/me", Some(token), None).await;
+    let user = me.body["user"]["id"].as_str().unwrap().parse().unwrap();
+    let version = app.state.store.version_by_id(version.parse().unwrap()).await.unwrap().unwrap();
+    let batch = uuid::Uuid::now_v7();
+    let run = NewRun {
+        id: uuid::Uuid::now_v7(),
+        tool_id: version.tool_id,
+        version_id: version.id,
+        context: RunContext::Production,
+        user_id: user,
+        inputs: json!({}),
+        files: vec![],
+        settings: json!({}),
+        action: None,
+        parent_run_id: None,
+        source_override: None,
+        timeout_seconds: 60,
+        request_id: None,
+        files_from: None,
+        batch_id: Some(batch),
+    };
+    let new = NewBatch { id: batch, tool_id: version.tool_id, user_id: user, context: RunContext::Production };
+    app.state.store.enqueue_batch(new, vec![run], 1000).await.unwrap().unwrap().id.to_string()
 }
 
 async fn build_world(app: &TestApp) -> World {
@@ -277,8 +330,11 @@ async fn build_world(app: &TestApp) -> World {
     ]);
     let stranger_run = finished_run(app, &stranger, &slug).await;
     let mut runs = HashMap::from([(Actor::Anonymous, stranger_run.clone())]);
+    let mut batches =
+        HashMap::from([(Actor::Anonymous, batch_of(app, &stranger, &versions[&Target::ActiveVersion]).await)]);
     for (actor, token) in &tokens {
         runs.insert(*actor, finished_run(app, token, &slug).await);
+        batches.insert(*actor, batch_of(app, token, &versions[&Target::ActiveVersion]).await);
     }
     tokens.insert(Actor::Anonymous, String::new());
     World {
@@ -288,6 +344,7 @@ async fn build_world(app: &TestApp) -> World {
         versions,
         runs,
         stranger: stranger_run,
+        batches,
         spare_id,
         user_id: app.user(Role::User).await.id.to_string(),
         superuser_id: app.user(Role::Superuser).await.id.to_string(),
@@ -303,6 +360,8 @@ impl World {
             Target::Tool | Target::SpareMaintainer => (&self.tool_id, ""),
             Target::OwnRun => (&self.runs[&actor].0, &self.runs[&actor].1),
             Target::OtherRun => (&self.stranger.0, &self.stranger.1),
+            Target::OwnBatch => (&self.batches[&actor], ""),
+            Target::OtherBatch => (&self.batches[&Actor::Anonymous], ""),
             Target::UserAccount => (&self.user_id, ""),
             Target::SuperuserAccount => (&self.superuser_id, ""),
             version => (&self.versions[&version], ""),

@@ -449,3 +449,35 @@ async fn a_tool_error_a_crash_and_a_timeout_reach_the_api_as_codes() {
         assert!(run.body["stderr"].is_null(), "a teacher gets no traceback");
     }
 }
+
+/// Class mode on the real engine: a class of 30 grade sheets, one container each, all through
+/// the normal queue; every item's Excel file ends up in the zip under its own input's folder.
+/// One database is enough here: the batch rules run on both with the scripted runner.
+#[tokio::test]
+async fn a_class_of_thirty_files_runs_as_one_batch_with_one_zip() {
+    let backend = backends()[0];
+    let Some(app) = TestApp::with_docker(backend, |runs| runs.max_concurrency = 4).await else { return };
+    assert_eq!(seed_examples(app.state.store.as_ref()).await.unwrap(), 4);
+    let user = app.token(Role::User).await;
+    let sheets: Vec<(String, Vec<u8>)> = (1..=30)
+        .map(|n| (format!("elev {n:02}.csv"), format!("namn,matte\nElev {n},{}\n", 10 + n % 10).into_bytes()))
+        .collect();
+    let parts: Vec<(&str, Option<&str>, &[u8])> =
+        sheets.iter().map(|(name, csv)| ("files", Some(name.as_str()), csv.as_slice())).collect();
+    let started = Instant::now();
+    let reply = app.post_form("/api/tools/betygsoversikt/batch", &user, &parts, &[]).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    let id = reply.body["id"].as_str().unwrap().to_owned();
+    let batch = crate::batches::wait_batch(&app, &user, &id, 180).await;
+    assert_eq!(batch["counts"]["succeeded"], 30, "{batch}");
+    eprintln!("30 items on the real engine in {:.1} s", started.elapsed().as_secs_f64());
+
+    let zip = app.call(Method::GET, &format!("/api/batches/{id}/artifacts.zip"), Some(&user), None).await;
+    assert_eq!(zip.status, StatusCode::OK);
+    let entries = crate::support::zip_entries(&zip.bytes);
+    assert_eq!(entries.len(), 30, "{entries:?}");
+    for (name, _) in &sheets {
+        let entry = &entries[&format!("{name}/betygsoversikt.xlsx")];
+        assert!(entry["size"].as_u64().unwrap() > 1000, "{name}: {entry}");
+    }
+}

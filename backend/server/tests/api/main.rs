@@ -12,6 +12,7 @@ mod fake_runner;
 mod headers;
 mod housekeeping;
 mod openapi;
+mod privacy;
 mod runs;
 mod storage;
 mod support;

@@ -126,36 +126,16 @@ impl PrivacyStore for This {
             .map_err(backend_error)?;
         let mut handover = ToolHandover { tools: tools.len() as u64, to_admin: 0 };
         for tool in &tools {
-            let next: Option<String> = sqlx::query_scalar(
-                "SELECT user_id FROM tool_maintainers WHERE tool_id = $1 ORDER BY created_at, user_id LIMIT 1",
-            )
-            .bind(tool)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend_error)?;
-            let next = match next {
-                Some(next) => next,
-                None => {
-                    insert_maintainer(&mut tx, parse_id(tool)?, admin, now).await?;
-                    handover.to_admin += 1;
-                    admin.to_string()
-                }
-            };
-            sqlx::query("UPDATE tools SET created_by = $1 WHERE id = $2 AND created_by = $3")
-                .bind(&next)
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tool_maintainers WHERE tool_id = $1")
                 .bind(tool)
-                .bind(&key)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(backend_error)?;
+            if left == 0 {
+                insert_maintainer(&mut tx, parse_id(tool)?, admin, now).await?;
+                handover.to_admin += 1;
+            }
         }
-        // Tools they created but no longer maintained are credited to the admin.
-        sqlx::query("UPDATE tools SET created_by = $1 WHERE created_by = $2")
-            .bind(admin.to_string())
-            .bind(&key)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend_error)?;
         tx.commit().await.map_err(backend_error)?;
         Ok(handover)
     }
