@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/admin/privacy-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit of exports and erasures (admins), newest first: who, whom, what and how much. */
+        get: operations["list_privacy_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/reviews": {
         parameters: {
             query?: never;
@@ -309,11 +326,50 @@ export interface paths {
         get: operations["get_user"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Erase a person (admins): their run history and account details (a disabled placeholder
+         *     stays so tool histories keep their author), and their place as a maintainer — each tool
+         *     goes on with its other maintainers, or with me when nobody else is left.
+         */
+        delete: operations["erase_user"];
         options?: never;
         head?: never;
         /** Change an account's name, role, password or disabled flag. */
         patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/admin/users/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything Skriptoteket holds about a person (admins), as `GET /api/me/export`. */
+        get: operations["export_user"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Erase a person's run history (admins), as `DELETE /api/me/runs`. */
+        delete: operations["erase_user_runs"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/auth/login": {
@@ -368,6 +424,60 @@ export interface paths {
         patch: operations["update_me"];
         trace?: never;
     };
+    "/api/batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch of mine (admins: anyone's) with every item's state. */
+        get: operations["get_batch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{id}/artifacts.zip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All the batch's result files as one zip, a folder per input file, streamed as it is
+         *     written (files of items still going are not in it yet).
+         */
+        get: operations["batch_artifacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel every item still waiting or going; finished items keep their results. */
+        post: operations["cancel_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/categories": {
         parameters: {
             query?: never;
@@ -397,6 +507,47 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything Skriptoteket holds about me, as a zip streamed as it is written: my profile,
+         *     settings, favourites, runs (inputs, results, error codes) and the uploads and result files
+         *     still kept.
+         */
+        get: operations["export_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Erase my run history: runs (those still going are cancelled), uploads, result files,
+         *     batches, settings and favourites. My account stays.
+         */
+        delete: operations["erase_my_runs"];
         options?: never;
         head?: never;
         patch?: never;
@@ -615,6 +766,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tools/{slug}/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Class mode ("en körning per fil"): run the active version once per uploaded file, with the
+         *     same inputs and settings. All items are queued, or none.
+         * @description Fairness: the batch counts as one of my active runs however many items it has, and the
+         *     queue serves it one item per round, so other people's runs are not held up behind it.
+         */
+        post: operations["start_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tools/{slug}/favorite": {
         parameters: {
             query?: never;
@@ -774,6 +947,63 @@ export interface components {
             /** @description The tool's relative file name. */
             name: string;
         };
+        /** @description How many items are in each state. */
+        BatchCounts: {
+            /** Format: int32 */
+            cancelled: number;
+            /** Format: int32 */
+            failed: number;
+            /** Format: int32 */
+            queued: number;
+            /** Format: int32 */
+            running: number;
+            /** Format: int32 */
+            succeeded: number;
+            /** Format: int32 */
+            timed_out: number;
+        };
+        /** @description The multipart form of class mode (documentation only; it is read field by field). */
+        BatchForm: {
+            /**
+             * @description One file per item (repeat the field; at most 100, 200 MB together). Each file becomes the
+             *     one file of its own run.
+             */
+            files: string[];
+            /** @description The form inputs all items share, as a JSON object. */
+            inputs?: string | null;
+        };
+        BatchItemResponse: {
+            /** Format: int32 */
+            artifact_count: number;
+            error_code?: components["schemas"]["ErrorCode"] | null;
+            error_params?: components["schemas"]["ErrorParams"] | null;
+            /** @description English, for integrators; people see `error_code` in their language. */
+            error_summary?: string | null;
+            file?: components["schemas"]["RunFileResponse"] | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: uuid */
+            run_id: string;
+            run_url: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            status: components["schemas"]["RunStatus"];
+        };
+        BatchResponse: {
+            /** @description All items' files as one zip, a folder per input file. */
+            artifacts_url: string;
+            counts: components["schemas"]["BatchCounts"];
+            /** Format: date-time */
+            created_at: string;
+            /** @description True once every item has ended. */
+            finished: boolean;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            item_count: number;
+            items: components["schemas"]["BatchItemResponse"][];
+            tool: components["schemas"]["RunToolRef"];
+        };
         CreateToolRequest: {
             /** @description Defaults to one made from the title. */
             slug?: string | null;
@@ -794,6 +1024,37 @@ export interface components {
         EnumOption: {
             label: string;
             value: string;
+        };
+        /** @description What erasing a run history removed. */
+        ErasedResponse: {
+            /** Format: int64 */
+            artifacts: number;
+            /** Format: int64 */
+            batches: number;
+            /**
+             * Format: int64
+             * @description Bytes of uploads and result files removed.
+             */
+            bytes: number;
+            /** Format: int64 */
+            favorites: number;
+            /** Format: int64 */
+            runs: number;
+            /** Format: int64 */
+            settings: number;
+        };
+        ErasedUserResponse: {
+            erased: components["schemas"]["ErasedResponse"];
+            /**
+             * Format: int64
+             * @description Tools the person maintained; each has another maintainer now.
+             */
+            tools_handed_over: number;
+            /**
+             * Format: int64
+             * @description Of those, tools where the acting admin became the maintainer.
+             */
+            tools_to_admin: number;
         };
         /** @enum {string} */
         ErrorCode: "timed_out" | "out_of_memory" | "tool_error" | "tool_crashed" | "invalid_result" | "output_cut" | "files_not_kept" | "input_too_large" | "cancelled" | "engine_unavailable" | "interrupted" | "internal_error";
@@ -932,6 +1193,31 @@ export interface components {
         };
         /** @enum {string} */
         NoticeLevel: "info" | "warning" | "error";
+        PageResponse_PrivacyEventResponse: {
+            items: {
+                /** @example erase_runs */
+                action: string;
+                /** Format: uuid */
+                actor_id?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                subject_id: string;
+                /** @description Counts only, never content (`{"runs": 12, "bytes": 3400}`). */
+                summary: Record<string, never>;
+            }[];
+            /** Format: int32 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /**
+             * Format: int64
+             * @description Items in all pages.
+             */
+            total: number;
+        };
         PageResponse_RunSummaryResponse: {
             items: {
                 context: components["schemas"]["RunContext"];
@@ -1016,6 +1302,20 @@ export interface components {
              * @description Items in all pages.
              */
             total: number;
+        };
+        PrivacyEventResponse: {
+            /** @example erase_runs */
+            action: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subject_id: string;
+            /** @description Counts only, never content (`{"runs": 12, "bytes": 3400}`). */
+            summary: Record<string, never>;
         };
         /** @description An RFC 9457 problem document. */
         Problem: {
@@ -1107,6 +1407,11 @@ export interface components {
             /** @description The action this run answered, for follow-up runs. */
             action_id?: string | null;
             artifacts: components["schemas"]["ArtifactResponse"][];
+            /**
+             * Format: uuid
+             * @description The class-mode batch this run is an item of.
+             */
+            batch_id?: string | null;
             context: components["schemas"]["RunContext"];
             /** Format: date-time */
             created_at: string;
@@ -1417,6 +1722,84 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_privacy_events: {
+        parameters: {
+            query?: {
+                /** @description Only the events about this person. */
+                subject_id?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_PrivacyEventResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_reviews: {
         parameters: {
             query?: never;
@@ -3625,6 +4008,100 @@ export interface operations {
             };
         };
     };
+    erase_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasedUserResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is in a state that does not allow this (see `code`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     update_user: {
         parameters: {
             query?: never;
@@ -3705,6 +4182,177 @@ export interface operations {
             };
             /** @description Invalid fields; `errors` names each one. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": components["schemas"]["FileBytes"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erase_user_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasedResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4059,6 +4707,262 @@ export interface operations {
             };
         };
     };
+    get_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Batch id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    batch_artifacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Batch id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": components["schemas"]["FileBytes"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Batch id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_categories: {
         parameters: {
             query?: never;
@@ -4147,6 +5051,153 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+        };
+    };
+    export_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zip, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": components["schemas"]["FileBytes"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erase_my_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasedResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5209,6 +6260,135 @@ export interface operations {
             };
             /** @description There is no such object, or it is not yours to see. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A client error (bad JSON, wrong content type, …). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A server error; the body is generic and the request id identifies the log entry. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tool's URL slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["BatchForm"];
+            };
+        };
+        responses: {
+            /** @description Queued; `Location` names the batch */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchResponse"];
+                };
+            };
+            /** @description Not signed in, or the session expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable machine-readable code, e.g. `invalid_credentials`. */
+                        code: string;
+                        detail: string;
+                        /** @description Per-field messages for validation errors. */
+                        errors?: components["schemas"]["FieldError"][];
+                        /** @description The request's `x-request-id`, for support and logs. */
+                        request_id?: string | null;
+                        /**
+                         * Format: int64
+                         * @description With 429 and 503: seconds to wait before trying again (also the `Retry-After` header).
+                         */
+                        retry_after?: number | null;
+                        /** Format: int32 */
+                        status: number;
+                        title: string;
+                        /** @description A URI naming the problem type (`urn:skriptoteket:problem:<code>`). */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Signed in, but the role is too low, the account disabled or the CSRF header missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is no such object, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many or too large files (`payload_too_large`), or past my storage quota (`storage_quota_exceeded`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No files, a tool that does not take one file at a time, or inputs or files that do not fit its form */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many runs of yours are waiting or going; see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The queue is full (`queue_full`), or the data volume is below its free-space floor
+             *     (`storage_full`); see `Retry-After`.
+             */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
