@@ -94,6 +94,14 @@ impl StorageStore for This {
             .fetch_all(&self.pool)
             .await
             .map_err(backend_error)?;
+        // A class-mode batch goes with its last item.
+        sqlx::query(
+            "DELETE FROM batches WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.batch_id = batches.id)",
+        )
+        .bind(before)
+        .execute(&self.pool)
+        .await
+        .map_err(backend_error)?;
         ids.iter().map(|id| parse_id(id)).collect()
     }
 

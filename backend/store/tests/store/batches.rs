@@ -46,6 +46,14 @@ async fn batches_take_turns_with_other_runs_and_count_once() {
         assert_eq!(items[1].status, RunStatus::Succeeded);
         assert_eq!(store.batch_artifacts(batch).await.unwrap().len(), 2);
         assert_eq!(store.batch_by_id(batch).await.unwrap().unwrap().item_count, 3);
+
+        // Housekeeping: the batch goes with its last item.
+        for id in [ids[0], ids[2], single.id] {
+            store.finish_run(id, finish(RunStatus::Succeeded, &[])).await.unwrap();
+        }
+        let later = chrono::Utc::now() + chrono::Duration::days(1);
+        assert_eq!(store.prune_runs(later, later, 100).await.unwrap().len(), 4);
+        assert_eq!(store.batch_by_id(batch).await.unwrap(), None);
     })
     .await;
 }
