@@ -3,6 +3,7 @@
 pub mod api;
 pub mod archive;
 pub mod auth;
+pub mod blobs;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -14,6 +14,7 @@ mod housekeeping;
 mod openapi;
 mod privacy;
 mod runs;
+mod s3;
 mod storage;
 mod support;
 mod teachers;
