@@ -47,6 +47,15 @@ export type ErrorCode = Schemas['ErrorCode']
 export type ErrorParams = Schemas['ErrorParams']
 export type FileCap = Schemas['FileCap']
 
+// Class mode: one run per file
+export type Batch = Schemas['BatchResponse']
+export type BatchItem = Schemas['BatchItemResponse']
+export type BatchCounts = Schemas['BatchCounts']
+
+// Privacy: export and erase
+export type Erased = Schemas['ErasedResponse']
+export type ErasedUser = Schemas['ErasedUserResponse']
+
 // Authoring
 export type AdminTool = Schemas['AdminToolResponse']
 export type VersionSummary = Schemas['VersionSummary']

@@ -43,3 +43,13 @@ describe('problemMessage', () => {
     expect(problemMessage(problem('teapot', 418))).toBe('server says teapot')
   })
 })
+
+describe('privacy and class mode', () => {
+  it('says why an admin cannot erase their own account, and translates the batch refusals', () => {
+    expect(problemMessage(problem('cannot_erase_self', 409))).toBe('Du kan inte radera ditt eget konto. Be en annan administratör.')
+    expect(fieldMessage('this tool does not take one file at a time, so it cannot run per file')).toBe(
+      'Verktyget tar inte en fil i taget och kan inte köras en gång per fil.',
+    )
+    expect(fieldMessage('choose at least one file; each file gets its own run')).toBe('Välj minst en fil. Varje fil körs för sig.')
+  })
+})

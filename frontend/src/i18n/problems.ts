@@ -27,6 +27,8 @@ export function problemMessage(problem: ApiProblem): string {
       return t('problems.alreadyExists')
     case 'cannot_change_self':
       return t('problems.cannotChangeSelf')
+    case 'cannot_erase_self':
+      return t('problems.cannotEraseSelf')
     case 'validation_failed':
       return t('problems.validation')
     case 'payload_too_large':
@@ -120,6 +122,9 @@ export function fieldMessage(message: string): string {
   match = /^this tool takes at most (\d+) file/i.exec(m)
   if (match) return Number(match[1]) === 1 ? t('files.tooManyOne') : t('files.tooMany', { max: match[1] ?? '' })
   if (/^this tool takes no files$/i.test(m)) return t('files.none')
+  // Class mode (`POST /api/tools/{slug}/batch`).
+  if (/^choose at least one file; each file gets its own run$/i.test(m)) return t('fieldMessages.batchNoFiles')
+  if (/^this tool does not take one file at a time/i.test(m)) return t('fieldMessages.notPerFile')
   match = /^this tool needs at least (\d+) file/i.exec(m)
   if (match) return Number(match[1]) === 1 ? t('files.needOne') : t('files.needMin', { min: match[1] ?? '' })
   match = /^“(.+)” is not an accepted file type \(accepted: (.*)\)$/.exec(m)

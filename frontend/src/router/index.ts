@@ -42,6 +42,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, title: 'runs.title' },
   },
   {
+    path: '/batches/:id',
+    name: 'batch',
+    component: () => import('@/views/BatchView.vue'),
+    meta: { requiresAuth: true, title: 'batch.title' },
+  },
+  {
     path: '/my-runs',
     name: 'my-runs',
     component: () => import('@/views/MyRunsView.vue'),

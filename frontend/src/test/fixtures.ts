@@ -1,5 +1,5 @@
 /** Schema-typed sample data for specs. */
-import type { ActionField, MeResponse, Run, ToolPage, UiOutput, User, UsersPage } from '@/api/types'
+import type { ActionField, Batch, BatchItem, MeResponse, Run, ToolPage, UiOutput, User, UsersPage } from '@/api/types'
 
 export function makeUser(overrides: Partial<User> = {}): User {
   const id = overrides.id ?? `00000000-0000-4000-8000-${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`
@@ -89,5 +89,43 @@ export function makeRun(overrides: Partial<Run> & { outputs?: UiOutput[] } = {})
     finished_at: '2026-11-23T08:00:03Z',
     ui: outputs ? { outputs, next_actions: [], state: null } : null,
     ...rest,
+  }
+}
+
+// --- Class mode --------------------------------------------------------------------------------
+
+export const BATCH_ID = '00000000-0000-4000-8000-0000000000d1'
+
+export function makeBatchItem(n: number, overrides: Partial<BatchItem> = {}): BatchItem {
+  const runId = `00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`
+  return {
+    run_id: runId,
+    file: { name: `elev-${n}.csv`, bytes: 1200 },
+    status: 'queued',
+    error_summary: null,
+    error_code: null,
+    error_params: null,
+    artifact_count: 0,
+    run_url: `/api/runs/${runId}`,
+    started_at: null,
+    finished_at: null,
+    ...overrides,
+  }
+}
+
+/** A batch of `items`, its counts and `finished` worked out from them. */
+export function makeBatch(items: BatchItem[], overrides: Partial<Batch> = {}): Batch {
+  const counts = { queued: 0, running: 0, succeeded: 0, failed: 0, timed_out: 0, cancelled: 0 }
+  for (const item of items) counts[item.status] += 1
+  return {
+    id: BATCH_ID,
+    tool: { id: TOOL_ID, slug: 'betygsoversikt', title: 'Betygsöversikt' },
+    item_count: items.length,
+    counts,
+    finished: counts.queued + counts.running === 0,
+    artifacts_url: `/api/batches/${BATCH_ID}/artifacts.zip`,
+    items,
+    created_at: '2026-11-23T08:00:00Z',
+    ...overrides,
   }
 }

@@ -255,4 +255,83 @@ describe('AdminUsersView', () => {
     await flushPromises()
     expect(rowOf(wrapper, 'Berit Berg').exists()).toBe(true)
   })
+
+  describe('a person\'s data', () => {
+    const ERASED = { runs: 4, artifacts: 6, bytes: 2048, settings: 1, favorites: 0, batches: 1 }
+
+    it('exports a person\'s data with a plain download link', async () => {
+      mockApi({
+        'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+        'GET /api/admin/users': () => ({ status: 200, body: page([ADMIN, BERIT, SUPER]) }),
+      })
+      const { wrapper } = await mountAt(AdminUsersView, '/admin/users')
+      const link = rowOf(wrapper, 'Berit Berg').findAll('a').find((a) => a.text() === 'Exportera data')!
+      expect(link.attributes('href')).toBe(`/api/admin/users/${BERIT.id}/export`)
+      expect(link.attributes('download')).toBeDefined()
+      expect(rowOf(wrapper, 'Sam Super').findAll('a')).toHaveLength(0)
+      expect(rowOf(wrapper, 'Ada Admin').findAll('a')).toHaveLength(0)
+    })
+
+    it('erases a person\'s run history after a confirmation, with the counts in a toast', async () => {
+      const net = mockApi({
+        'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+        'GET /api/admin/users': () => ({ status: 200, body: page([ADMIN, BERIT]) }),
+        'DELETE /api/admin/users/{id}/runs': () => ({ status: 200, body: ERASED }),
+      })
+      const { wrapper } = await mountAt(AdminUsersView, '/admin/users')
+      await buttonIn(rowOf(wrapper, 'Berit Berg'), 'Radera körhistorik').trigger('click')
+      const dialog = wrapper.find('dialog[open]')
+      expect(dialog.find('h2').text()).toBe('Radera körhistoriken för Berit Berg?')
+      expect(dialog.text()).toContain('Kontot finns kvar, och Berit Berg kan fortsätta använda Skriptoteket.')
+      expect(net.callsTo('DELETE /api/admin/users/{id}/runs')).toHaveLength(0)
+      await buttonIn(dialog, 'Radera körhistoriken').trigger('click')
+      await flushPromises()
+      expect(net.callsTo('DELETE /api/admin/users/{id}/runs')[0]!.path).toBe(`/api/admin/users/${BERIT.id}/runs`)
+      expect(wrapper.find('dialog[open]').exists()).toBe(false)
+      expect(toastMessages()).toContain(
+        'Körhistoriken för Berit Berg är raderad: 4 körningar, 1 klasskörning, 6 resultatfiler och 1 inställning – 2 KiB frigjort.',
+      )
+    })
+
+    it('erases a person after a confirmation, says how their tools were handed over, and reloads the list', async () => {
+      let users: User[] = [ADMIN, BERIT]
+      const net = mockApi({
+        'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+        'GET /api/admin/users': () => ({ status: 200, body: page(users) }),
+        'DELETE /api/admin/users/{id}': () => {
+          users = [ADMIN, { ...BERIT, display_name: 'Raderad användare', email: 'raderad@invalid', disabled: true }]
+          return { status: 200, body: { erased: ERASED, tools_handed_over: 2, tools_to_admin: 1 } }
+        },
+      })
+      const { wrapper } = await mountAt(AdminUsersView, '/admin/users')
+      await buttonIn(rowOf(wrapper, 'Berit Berg'), 'Radera person').trigger('click')
+      const dialog = wrapper.find('dialog[open]')
+      expect(dialog.find('h2').text()).toBe('Radera Berit Berg?')
+      expect(dialog.text()).toContain('det går inte att ångra')
+      expect(dialog.text()).toContain('lämnas över till de andra förvaltarna')
+      await buttonIn(dialog, 'Radera personen').trigger('click')
+      await flushPromises()
+      expect(net.callsTo('DELETE /api/admin/users/{id}')[0]!.path).toBe(`/api/admin/users/${BERIT.id}`)
+      expect(toastMessages()).toContain(
+        'Berit Berg är raderad: 4 körningar, 1 klasskörning, 6 resultatfiler och 1 inställning – 2 KiB frigjort; 2 verktyg lämnades över (1 av dem till dig).',
+      )
+      expect(net.callsTo('GET /api/admin/users')).toHaveLength(2)
+      expect(rowOf(wrapper, 'Raderad användare').text()).toContain('Inaktiverad')
+    })
+
+    it('shows the server\'s refusal to erase in Swedish inside the dialog', async () => {
+      mockApi({
+        'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+        'GET /api/admin/users': () => ({ status: 200, body: page([ADMIN, BERIT]) }),
+        'DELETE /api/admin/users/{id}': () => ({ problem: { status: 409, code: 'cannot_erase_self', detail: 'You cannot erase your own account' } }),
+      })
+      const { wrapper } = await mountAt(AdminUsersView, '/admin/users')
+      await buttonIn(rowOf(wrapper, 'Berit Berg'), 'Radera person').trigger('click')
+      const dialog = wrapper.find('dialog[open]')
+      await buttonIn(dialog, 'Radera personen').trigger('click')
+      await flushPromises()
+      expect(dialog.find('[role="alert"]').text()).toContain('Du kan inte radera ditt eget konto. Be en annan administratör.')
+      expect(wrapper.find('dialog[open]').exists()).toBe(true)
+    })
+  })
 })

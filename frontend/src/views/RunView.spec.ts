@@ -1,6 +1,6 @@
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { makeRun, makeUser, me, RUN_ID } from '@/test/fixtures'
+import { BATCH_ID, makeRun, makeUser, me, RUN_ID } from '@/test/fixtures'
 import { mockApi } from '@/test/mockApi'
 import { mountAt } from '@/test/mountWithApp'
 import RunView from './RunView.vue'
@@ -52,5 +52,24 @@ describe('RunView', () => {
     expect(alert.find('a').attributes('href')).toBe('/tools/betygsoversikt')
     expect(wrapper.text()).not.toContain('no longer kept')
     expect(router.currentRoute.value.fullPath).toBe(`/runs/${RUN_ID}`)
+  })
+
+  it('leads back to its class-mode batch when the run is one of its files', async () => {
+    mockApi({
+      'GET /api/auth/me': () => ({ status: 200, body: me(makeUser()) }),
+      'GET /api/runs/{id}': () => ({ status: 200, body: makeRun({ batch_id: BATCH_ID }) }),
+    })
+    const { wrapper } = await mountAt(RunView, `/runs/${RUN_ID}`)
+    const back = wrapper.findAll('a').find((a) => a.text() === '← Hela klasskörningen')!
+    expect(back.attributes('href')).toBe(`/batches/${BATCH_ID}`)
+  })
+
+  it('has no batch link for an ordinary run', async () => {
+    mockApi({
+      'GET /api/auth/me': () => ({ status: 200, body: me(makeUser()) }),
+      'GET /api/runs/{id}': () => ({ status: 200, body: makeRun() }),
+    })
+    const { wrapper } = await mountAt(RunView, `/runs/${RUN_ID}`)
+    expect(wrapper.text()).not.toContain('Hela klasskörningen')
   })
 })

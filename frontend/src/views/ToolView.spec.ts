@@ -1,6 +1,6 @@
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ADMIN, field, makeRun, makeToolPage, me, RUN_ID } from '@/test/fixtures'
+import { ADMIN, BATCH_ID, field, makeBatch, makeBatchItem, makeRun, makeToolPage, me, RUN_ID } from '@/test/fixtures'
 import { mockApi } from '@/test/mockApi'
 import { mountAt } from '@/test/mountWithApp'
 import { useToastStore } from '@/stores/toasts'
@@ -223,5 +223,101 @@ describe('ToolView', () => {
     await flushPromises()
     expect(star.attributes('aria-pressed')).toBe('true')
     expect(useToastStore().toasts.map((toast) => toast.message)).toContain('Favoriten kunde inte sparas. Försök igen.')
+  })
+
+  describe('class mode ("En körning per fil")', () => {
+    const csvs = (n: number) => Array.from({ length: n }, (_, i) => new File([`elev;betyg\nA;${i}\n`], `elev-${i + 1}.csv`))
+
+    it('runs the tool once per file: many files, "Kör för N filer", then the batch page', async () => {
+      const tool = makeToolPage({
+        input_schema: { files: { accept: ['.csv'], min: 1, max: 1 }, fields: [field({ name: 'klass', kind: 'string', label: 'Klass' })] },
+      })
+      const net = mockApi({
+        'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+        'GET /api/tools/{slug}': () => ({ status: 200, body: tool as never }),
+        'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+        'POST /api/tools/{slug}/batch': () => ({ status: 202, body: makeBatch([1, 2, 3].map((n) => makeBatchItem(n))) }),
+        'GET /api/batches/{id}': () => ({ status: 200, body: makeBatch([1, 2, 3].map((n) => makeBatchItem(n, { status: 'succeeded' }))) }),
+      })
+      const { wrapper, router } = await mountAt(ToolView, '/tools/betygsoversikt')
+      const mode = wrapper.find('[data-run-mode]')
+      expect(mode.find('legend').text()).toBe('Hur vill du köra verktyget?')
+      expect((mode.find('input[value="once"]').element as HTMLInputElement).checked).toBe(true)
+      expect(wrapper.text()).toContain('En fil · Filtyper: .csv · Högst 20 MB')
+
+      await mode.find('input[value="per-file"]').setValue(true)
+      expect(wrapper.text()).toContain('1–100 filer · Filtyper: .csv · Högst 20 MB per fil och 200 MB totalt')
+      expect(wrapper.find('input[type="file"]').attributes('multiple')).toBeDefined()
+      expect(wrapper.find('button[type="submit"]').text()).toBe('Kör för varje fil')
+
+      await pick(wrapper, ...csvs(2))
+      await pick(wrapper, ...csvs(3))
+      expect(wrapper.find('button[type="submit"]').text()).toBe('Kör för 3 filer')
+      await wrapper.find('[name="klass"]').setValue('7B')
+      await wrapper.find('form.run-form').trigger('submit')
+      await flushPromises()
+
+      expect(net.callsTo('POST /api/tools/{slug}/run')).toHaveLength(0)
+      const call = net.callsTo('POST /api/tools/{slug}/batch')[0]!
+      expect(call.path).toBe('/api/tools/betygsoversikt/batch')
+      expect(call.headers.get('X-CSRF-Token')).toBe('csrf-123')
+      expect(call.form!.getAll('files').map((f) => (f as File).name)).toEqual(['elev-1.csv', 'elev-2.csv', 'elev-3.csv'])
+      expect(JSON.parse(String(call.form!.get('inputs')))).toEqual({ klass: '7B' })
+      await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe(`/batches/${BATCH_ID}`))
+    })
+
+    it('checks the files against class mode\'s limits, and back in one run only one file goes', async () => {
+      const net = mockApi({
+        'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+        'GET /api/tools/{slug}': () => ({ status: 200, body: makeToolPage() as never }),
+        'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+      })
+      const { wrapper } = await mountAt(ToolView, '/tools/betygsoversikt')
+      await wrapper.find('[data-run-mode] input[value="per-file"]').setValue(true)
+      await pick(wrapper, ...csvs(101))
+      await wrapper.find('form.run-form').trigger('submit')
+      await flushPromises()
+      expect(wrapper.find('[data-field-error="files"]').text()).toContain('Välj högst 100 filer.')
+
+      await wrapper.find('[data-run-mode] input[value="once"]').setValue(true)
+      expect(wrapper.find('[data-field-error="files"]').text()).toContain('Välj bara en fil.')
+      expect(wrapper.find('button[type="submit"]').text()).toBe('Kör')
+      expect(net.callsTo('POST /api/tools/{slug}/batch')).toHaveLength(0)
+    })
+
+    it('shows the server\'s refusal of class mode in Swedish at the files', async () => {
+      mockApi({
+        'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+        'GET /api/tools/{slug}': () => ({ status: 200, body: makeToolPage() as never }),
+        'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+        'POST /api/tools/{slug}/batch': () => ({
+          problem: {
+            status: 422,
+            code: 'validation_failed',
+            errors: [{ field: 'files', message: 'this tool does not take one file at a time, so it cannot run per file' }],
+          },
+        }),
+      })
+      const { wrapper } = await mountAt(ToolView, '/tools/betygsoversikt')
+      await wrapper.find('[data-run-mode] input[value="per-file"]').setValue(true)
+      await pick(wrapper, ...csvs(2))
+      await wrapper.find('form.run-form').trigger('submit')
+      await flushPromises()
+      expect(wrapper.find('[data-field-error="files"]').text()).toContain('Verktyget tar inte en fil i taget')
+    })
+
+    it('is not offered when the tool needs several files at once, or takes none', async () => {
+      for (const input_schema of [{ files: { accept: ['.csv'], min: 2, max: 5 }, fields: [] }, { files: null, fields: [] }]) {
+        mockApi({
+          'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+          'GET /api/tools/{slug}': () => ({ status: 200, body: makeToolPage({ input_schema }) as never }),
+          'GET /api/runs': () => ({ status: 200, body: EMPTY_RUNS }),
+        })
+        const { wrapper } = await mountAt(ToolView, '/tools/betygsoversikt')
+        expect(wrapper.find('[data-run-mode]').exists()).toBe(false)
+        wrapper.unmount()
+        document.body.innerHTML = ''
+      }
+    })
   })
 })

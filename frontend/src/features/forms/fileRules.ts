@@ -1,11 +1,30 @@
 /**
  * The upload limits of a run (SPEC §6: 20 files, 20 MB each, 50 MB together; the tool's
- * accepted extensions and min/max count), checked in the browser before anything is sent.
+ * accepted extensions and min/max count) and of class mode (100 files, 200 MB together, each
+ * file its own run), checked in the browser before anything is sent.
  */
 import type { FileRule } from '@/api/types'
 import { t } from '@/i18n'
 
-export const UPLOAD_LIMITS = { maxFiles: 20, maxFileBytes: 20_000_000, maxTotalBytes: 50_000_000 } as const
+export interface UploadLimits {
+  maxFiles: number
+  maxFileBytes: number
+  maxTotalBytes: number
+}
+
+export const UPLOAD_LIMITS: UploadLimits = { maxFiles: 20, maxFileBytes: 20_000_000, maxTotalBytes: 50_000_000 }
+/** Class mode (`POST /api/tools/{slug}/batch`): one run per file. */
+export const BATCH_LIMITS: UploadLimits = { maxFiles: 100, maxFileBytes: 20_000_000, maxTotalBytes: 200_000_000 }
+
+/** Whether the tool can run once per file: it takes exactly one file at a time (min ≤ 1 ≤ max). */
+export function canRunPerFile(rule: FileRule | null | undefined): boolean {
+  return Boolean(rule) && (rule?.min ?? 0) <= 1 && (rule?.max ?? 1) >= 1
+}
+
+/** The rule of the drop zone in class mode: the tool's file types, one to 100 files. */
+export function perFileRule(rule: FileRule): FileRule {
+  return { ...rule, min: 1, max: BATCH_LIMITS.maxFiles }
+}
 
 export interface FileLike {
   name: string
@@ -13,8 +32,8 @@ export interface FileLike {
 }
 
 /** How many files the tool takes at most, within the platform's cap. */
-export function maxFiles(rule: FileRule): number {
-  return Math.min(rule.max ?? 1, UPLOAD_LIMITS.maxFiles)
+export function maxFiles(rule: FileRule, limits: UploadLimits = UPLOAD_LIMITS): number {
+  return Math.min(rule.max ?? 1, limits.maxFiles)
 }
 
 export function accepts(rule: FileRule, name: string): boolean {
@@ -24,26 +43,26 @@ export function accepts(rule: FileRule, name: string): boolean {
 }
 
 /** A problem with one file (type or size), or null. */
-export function fileProblem(rule: FileRule, file: FileLike): string | null {
+export function fileProblem(rule: FileRule, file: FileLike, limits: UploadLimits = UPLOAD_LIMITS): string | null {
   if (!accepts(rule, file.name)) return t('files.wrongType', { name: file.name, accept: (rule.accept ?? []).join(', ') })
-  if (file.size > UPLOAD_LIMITS.maxFileBytes) {
-    return t('files.tooLarge', { name: file.name, max: formatBytes(UPLOAD_LIMITS.maxFileBytes) })
+  if (file.size > limits.maxFileBytes) {
+    return t('files.tooLarge', { name: file.name, max: formatBytes(limits.maxFileBytes) })
   }
   return null
 }
 
 /** The first problem with the chosen files as a whole, or null when they may be sent. */
-export function filesProblem(rule: FileRule, files: readonly FileLike[]): string | null {
+export function filesProblem(rule: FileRule, files: readonly FileLike[], limits: UploadLimits = UPLOAD_LIMITS): string | null {
   for (const file of files) {
-    const problem = fileProblem(rule, file)
+    const problem = fileProblem(rule, file, limits)
     if (problem) return problem
   }
-  const max = maxFiles(rule)
+  const max = maxFiles(rule, limits)
   const min = rule.min ?? 0
   if (files.length > max) return max === 1 ? t('files.tooManyOne') : t('files.tooMany', { max })
   if (files.length < min) return min === 1 ? t('files.needOne') : t('files.needMin', { min })
   const total = files.reduce((sum, f) => sum + f.size, 0)
-  if (total > UPLOAD_LIMITS.maxTotalBytes) return t('files.totalTooLarge', { max: formatBytes(UPLOAD_LIMITS.maxTotalBytes) })
+  if (total > limits.maxTotalBytes) return t('files.totalTooLarge', { max: formatBytes(limits.maxTotalBytes) })
   return null
 }
 
@@ -62,8 +81,8 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The limits in words, shown above the drop zone before anything is chosen. */
-export function limitsText(rule: FileRule): string[] {
-  const max = maxFiles(rule)
+export function limitsText(rule: FileRule, limits: UploadLimits = UPLOAD_LIMITS): string[] {
+  const max = maxFiles(rule, limits)
   const min = rule.min ?? 0
   const lines: string[] = []
   if (min > 0 && min === max) lines.push(min === 1 ? t('files.exactlyOne') : t('files.exactly', { count: min }))
@@ -73,8 +92,8 @@ export function limitsText(rule: FileRule): string[] {
   if (accept.length) lines.push(t('files.accepted', { accept: accept.join(', ') }))
   lines.push(
     max > 1
-      ? t('files.sizeLimits', { file: formatBytes(UPLOAD_LIMITS.maxFileBytes), total: formatBytes(UPLOAD_LIMITS.maxTotalBytes) })
-      : t('files.sizeLimitOne', { file: formatBytes(UPLOAD_LIMITS.maxFileBytes) }),
+      ? t('files.sizeLimits', { file: formatBytes(limits.maxFileBytes), total: formatBytes(limits.maxTotalBytes) })
+      : t('files.sizeLimitOne', { file: formatBytes(limits.maxFileBytes) }),
   )
   return lines
 }

@@ -2,12 +2,13 @@
  * The run form of a tool (KÖR) or of a version in the editor (TESTKÖR): chosen files (or files
  * reused from an earlier run), the input fields' values, checks before sending (the same limits
  * the API enforces), and the start of the run. Server field errors land at their fields.
+ * In class mode (`perFile`) the files are many, each the one file of its own run.
  */
 import { computed, ref, toValue, watch, type MaybeRefOrGetter } from 'vue'
 import type { ApiProblem } from '@/api/problem'
-import type { InputSchema, JsonObject, Run } from '@/api/types'
+import type { InputSchema, JsonObject } from '@/api/types'
 import { toProblem } from '@/composables/status'
-import { filesProblem } from '@/features/forms/fileRules'
+import { BATCH_LIMITS, filesProblem, formatBytes, perFileRule, UPLOAD_LIMITS } from '@/features/forms/fileRules'
 import { initialValues, toJson, validateForm, type FormErrors, type FormValues } from '@/features/forms/formValues'
 import type { RunRequest } from '@/features/runs/runsApi'
 import { t } from '@/i18n'
@@ -18,12 +19,17 @@ export interface ReusedFiles {
   files: readonly { name: string; bytes: number }[]
 }
 
-export function useToolRun(
+export function useToolRun<Started>(
   schema: MaybeRefOrGetter<InputSchema | null | undefined>,
-  start: (request: RunRequest) => Promise<Run>,
+  start: (request: RunRequest) => Promise<Started>,
+  perFile: MaybeRefOrGetter<boolean> = false,
 ) {
   const fields = computed(() => toValue(schema)?.fields ?? [])
-  const fileRule = computed(() => toValue(schema)?.files ?? null)
+  const fileRule = computed(() => {
+    const rule = toValue(schema)?.files ?? null
+    return rule && toValue(perFile) ? perFileRule(rule) : rule
+  })
+  const limits = computed(() => (toValue(perFile) ? BATCH_LIMITS : UPLOAD_LIMITS))
   const files = ref<File[]>([])
   const reused = ref<ReusedFiles | null>(null)
   const values = ref<FormValues>(initialValues(fields.value))
@@ -48,11 +54,19 @@ export function useToolRun(
     values.value = fresh
   })
 
+  // Class mode uploads every file: files reused by reference go with a single run only.
+  watch(
+    () => toValue(perFile),
+    (many) => {
+      if (many) reused.value = null
+    },
+  )
+
   // Once a problem with the files is shown, it follows the user's corrections.
-  watch([files, reused], () => {
+  watch([files, reused, fileRule], () => {
     if (!filesError.value) return
     const rule = fileRule.value
-    filesError.value = rule && !reused.value ? filesProblem(rule, files.value) : null
+    filesError.value = rule && !reused.value ? filesProblem(rule, files.value, limits.value) : null
     if (!filesError.value && Object.keys(errors.value).length === 0) formError.value = null
   })
 
@@ -66,14 +80,14 @@ export function useToolRun(
   function check(): boolean {
     errors.value = validateForm(fields.value, values.value)
     const rule = fileRule.value
-    filesError.value = rule && !reused.value ? filesProblem(rule, files.value) : null
+    filesError.value = rule && !reused.value ? filesProblem(rule, files.value, limits.value) : null
     if (!rule && files.value.length) filesError.value = t('files.none')
     const ok = !filesError.value && Object.keys(errors.value).length === 0
     formError.value = ok ? null : t('common.formHasErrors')
     return ok
   }
 
-  async function submit(): Promise<Run | null> {
+  async function submit(): Promise<Started | null> {
     if (busy.value || !check()) return null
     busy.value = true
     problem.value = null
@@ -88,7 +102,10 @@ export function useToolRun(
       problem.value = refused
       const byField = problemFieldErrors(refused, 'inputs.')
       filesError.value = byField.files ?? byField.reuse_files_from ?? null
-      if (refused.code === 'payload_too_large') filesError.value = t('files.serverTooLarge')
+      if (refused.code === 'payload_too_large') {
+        const { maxFileBytes, maxTotalBytes } = limits.value
+        filesError.value = t('files.serverTooLarge', { file: formatBytes(maxFileBytes), total: formatBytes(maxTotalBytes) })
+      }
       delete byField.files
       delete byField.reuse_files_from
       errors.value = byField
@@ -100,5 +117,5 @@ export function useToolRun(
     }
   }
 
-  return { fields, fileRule, files, reused, values, errors, filesError, formError, problem, busy, prefill, submit }
+  return { fields, fileRule, limits, files, reused, values, errors, filesError, formError, problem, busy, prefill, submit }
 }
