@@ -3,12 +3,12 @@
 //! data descriptor (sizes and CRC after the data), so neither the archive nor a whole file is
 //! ever held in memory, and a client that goes away stops the writing.
 
+use crate::blobs::{Area, Blobs};
 use async_zip::base::write::ZipFileWriter;
 use async_zip::{Compression, ZipEntryBuilder};
 use bytes::Bytes;
 use futures::AsyncWriteExt as _;
 use futures::Stream;
-use std::path::PathBuf;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
@@ -21,15 +21,16 @@ pub struct Entry {
 }
 
 pub enum Source {
-    /// A file on disk; left out when it is gone by the time it is written (expired meanwhile).
-    File(PathBuf),
+    /// A kept run file (on disk or in the shared store); left out when it is gone by the time
+    /// it is written (expired meanwhile).
+    Blob(Area, String),
     /// Bytes made for the archive (JSON documents).
     Bytes(Vec<u8>),
 }
 
 impl Entry {
-    pub fn file(name: impl Into<String>, path: PathBuf) -> Self {
-        Self { name: name.into(), source: Source::File(path) }
+    pub fn blob(name: impl Into<String>, area: Area, relative: impl Into<String>) -> Self {
+        Self { name: name.into(), source: Source::Blob(area, relative.into()) }
     }
 
     pub fn bytes(name: impl Into<String>, bytes: Vec<u8>) -> Self {
@@ -38,10 +39,10 @@ impl Entry {
 }
 
 /// The archive of `entries`, in order, as a stream of chunks for a response body.
-pub fn stream(entries: Vec<Entry>) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+pub fn stream(blobs: Blobs, entries: Vec<Entry>) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
     let (reader, writer) = tokio::io::duplex(PIPE_BYTES);
     tokio::spawn(async move {
-        if let Err(e) = write(writer, entries).await {
+        if let Err(e) = write(&blobs, writer, entries).await {
             // Most often the client went away; the response is cut short either way.
             tracing::debug!(error = %e, "writing a zip archive stopped");
         }
@@ -49,15 +50,15 @@ pub fn stream(entries: Vec<Entry>) -> impl Stream<Item = std::io::Result<Bytes>>
     ReaderStream::new(reader)
 }
 
-async fn write(writer: tokio::io::DuplexStream, entries: Vec<Entry>) -> anyhow::Result<()> {
+async fn write(blobs: &Blobs, writer: tokio::io::DuplexStream, entries: Vec<Entry>) -> anyhow::Result<()> {
     let mut zip = ZipFileWriter::with_tokio(writer);
     let mut buf = vec![0u8; PIPE_BYTES];
     for entry in entries {
         let builder = |compression| ZipEntryBuilder::new(entry.name.clone().into(), compression);
         match entry.source {
             Source::Bytes(bytes) => zip.write_entry_whole(builder(Compression::Deflate), &bytes).await?,
-            Source::File(path) => {
-                let Ok(mut file) = tokio::fs::File::open(&path).await else { continue };
+            Source::Blob(area, relative) => {
+                let Some((_, mut file)) = blobs.open(area, &relative).await? else { continue };
                 // Stored, not deflated: most tool outputs (PDF, DOCX, XLSX, images) are compressed already.
                 let mut out = zip.write_entry_stream(builder(Compression::Stored)).await?;
                 loop {
@@ -94,15 +95,16 @@ mod tests {
     #[tokio::test]
     async fn an_archive_holds_its_entries_and_skips_missing_files() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.txt");
-        std::fs::write(&path, b"hej ".repeat(100_000)).unwrap();
+        std::fs::create_dir_all(dir.path().join("artifacts/r")).unwrap();
+        std::fs::write(dir.path().join("artifacts/r/a.txt"), b"hej ".repeat(100_000)).unwrap();
+        let blobs = Blobs::local(dir.path().join("uploads"), dir.path().join("artifacts"));
         let entries = vec![
             Entry::bytes("profile.json", br#"{"a":1}"#.to_vec()),
-            Entry::file("runs/a.txt", path),
-            Entry::file("runs/gone.txt", dir.path().join("gone.txt")),
+            Entry::blob("runs/a.txt", Area::Artifacts, "r/a.txt"),
+            Entry::blob("runs/gone.txt", Area::Artifacts, "r/gone.txt"),
         ];
         let mut body = Vec::new();
-        let mut s = Box::pin(stream(entries));
+        let mut s = Box::pin(stream(blobs, entries));
         while let Some(chunk) = s.next().await {
             body.extend_from_slice(&chunk.unwrap());
         }

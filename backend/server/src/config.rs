@@ -126,6 +126,11 @@ pub struct StorageArgs {
     /// uploads); 0 keeps runs for ever.
     #[arg(long, env = "RUNS_RETENTION_DAYS", default_value_t = 90)]
     pub runs_retention_days: u32,
+    /// `s3://bucket/prefix`: keep uploads and artifacts in this S3-compatible store, shared by
+    /// every server (endpoint and credentials from `AWS_ENDPOINT_URL`, `AWS_REGION`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`); unset: the data directory alone.
+    #[arg(long, env = "STORAGE_URL")]
+    pub storage_url: Option<String>,
 }
 
 impl StorageArgs {
@@ -133,15 +138,24 @@ impl StorageArgs {
         self.artifacts_root.clone().unwrap_or_else(|| data_dir.join("artifacts"))
     }
 
-    /// What housekeeping removes, with the run files under `data_dir`.
-    pub fn housekeeping(&self, data_dir: &std::path::Path) -> crate::execution::housekeeping::Policy {
-        crate::execution::housekeeping::Policy {
+    /// The shared S3 store of `STORAGE_URL`, if one is set.
+    pub fn shared_storage(&self) -> anyhow::Result<Option<crate::blobs::S3>> {
+        match self.storage_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => Ok(Some(crate::blobs::S3::from_env(url)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// What housekeeping removes, with the run files under `data_dir` (and in the shared store).
+    pub fn housekeeping(&self, data_dir: &std::path::Path) -> anyhow::Result<crate::execution::housekeeping::Policy> {
+        Ok(crate::execution::housekeeping::Policy {
+            shared_storage: self.shared_storage()?,
             artifacts_root: self.artifacts_root(data_dir),
             uploads_root: data_dir.join("uploads"),
             artifacts_retention: chrono::Duration::days(i64::from(self.artifacts_retention_days)),
             runs_retention: (self.runs_retention_days > 0)
                 .then(|| chrono::Duration::days(i64::from(self.runs_retention_days))),
-        }
+        })
     }
 }
 
@@ -313,7 +327,7 @@ impl ServeArgs {
     pub fn storage(&self) -> anyhow::Result<crate::execution::StorageConfig> {
         use skriptoteket_runner::limits::parse_size;
         let size = |what: &str, text: &str| parse_size(text).map_err(|e| anyhow::anyhow!("{what}: {e}"));
-        let policy = self.storage.housekeeping(&self.db.data_dir);
+        let policy = self.storage.housekeeping(&self.db.data_dir)?;
         Ok(crate::execution::StorageConfig {
             quota_per_user: size("STORAGE_QUOTA_PER_USER", &self.storage_quota_per_user)?,
             min_free: size("STORAGE_MIN_FREE", &self.storage_min_free)?,

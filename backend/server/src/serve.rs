@@ -65,7 +65,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         instance,
         shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
         storage: args.storage()?,
+        shared_storage: args.storage.shared_storage()?,
     };
+    if let Some(s3) = &runs.shared_storage {
+        tracing::info!(store = ?s3, "uploads and artifacts are shared through S3");
+    }
     std::fs::create_dir_all(&runs.artifacts_root)?;
     std::fs::create_dir_all(&runs.uploads_root)?;
     let runner = Arc::new(runner);

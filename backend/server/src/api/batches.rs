@@ -191,5 +191,5 @@ pub async fn batch_artifacts(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
     let (batch, entries) = batch::archive(&state, &user, id).await?;
-    Ok(zip_download(&format!("klass-{}.zip", &batch.id.to_string()[..8]), entries))
+    Ok(zip_download(state.runs.blobs(), &format!("klass-{}.zip", &batch.id.to_string()[..8]), entries))
 }

@@ -203,10 +203,14 @@ pub fn app(state: AppState, request_timeout: Duration, spa: Option<Router>) -> R
 }
 
 /// A streamed zip as an attachment, never compressed again on the way (see `app`).
-pub fn zip_download(name: &str, entries: Vec<crate::archive::Entry>) -> axum::response::Response {
+pub fn zip_download(
+    blobs: crate::blobs::Blobs,
+    name: &str,
+    entries: Vec<crate::archive::Entry>,
+) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
-    let mut response = axum::body::Body::from_stream(crate::archive::stream(entries)).into_response();
+    let mut response = axum::body::Body::from_stream(crate::archive::stream(blobs, entries)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
     headers.insert(header::CONTENT_DISPOSITION, runs::artifacts::content_disposition(name));

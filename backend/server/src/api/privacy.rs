@@ -95,10 +95,14 @@ pub struct EventParams {
     pub offset: Option<u64>,
 }
 
-fn export_answer(person: &skriptoteket_domain::User, entries: Vec<crate::archive::Entry>) -> Response {
+fn export_answer(
+    state: &AppState,
+    person: &skriptoteket_domain::User,
+    entries: Vec<crate::archive::Entry>,
+) -> Response {
     let date = Utc::now().format("%Y-%m-%d");
     let who = person.email.split('@').next().unwrap_or("mina-data");
-    zip_download(&format!("skriptoteket-{who}-{date}.zip"), entries)
+    zip_download(state.runs.blobs(), &format!("skriptoteket-{who}-{date}.zip"), entries)
 }
 
 /// Everything Skriptoteket holds about me, as a zip streamed as it is written: my profile,
@@ -113,7 +117,7 @@ fn export_answer(person: &skriptoteket_domain::User, entries: Vec<crate::archive
 )]
 pub async fn export_mine(user: CurrentUser, State(state): State<AppState>) -> ApiResult<Response> {
     let (person, entries) = privacy::export(&state, &user, Subject::Me).await?;
-    Ok(export_answer(&person, entries))
+    Ok(export_answer(&state, &person, entries))
 }
 
 /// Erase my run history: runs (those still going are cancelled), uploads, result files,
@@ -142,7 +146,7 @@ pub async fn export_user(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
     let (person, entries) = privacy::export(&state, &user, Subject::User(id)).await?;
-    Ok(export_answer(&person, entries))
+    Ok(export_answer(&state, &person, entries))
 }
 
 /// Erase a person's run history (admins), as `DELETE /api/me/runs`.

@@ -108,11 +108,16 @@ impl Blobs {
         Ok(true)
     }
 
-    /// Whether the file is kept (in the shared store when there is one).
-    pub async fn exists(&self, area: Area, relative: &str) -> io::Result<bool> {
+    /// When the kept file was stored (in the shared store when there is one); `None` when it
+    /// is not kept.
+    pub async fn modified(&self, area: Area, relative: &str) -> io::Result<Option<std::time::SystemTime>> {
         match &self.shared {
-            Some(s3) => s3.exists(&Self::key(area, relative)).await,
-            None => tokio::fs::try_exists(self.root(area).join(relative)).await,
+            Some(s3) => s3.modified(&Self::key(area, relative)).await,
+            None => match tokio::fs::metadata(self.root(area).join(relative)).await {
+                Ok(meta) => Ok(Some(meta.modified()?)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
+            },
         }
     }
 

@@ -163,10 +163,19 @@ impl S3 {
     }
 
     pub async fn exists(&self, key: &str) -> io::Result<bool> {
+        Ok(self.modified(key).await?.is_some())
+    }
+
+    /// When the object `key` was written; `None` when there is none.
+    pub async fn modified(&self, key: &str) -> io::Result<Option<std::time::SystemTime>> {
         let response = self.send(Method::HEAD, Some(key), &[], empty(), None).await?;
         match response.status() {
-            StatusCode::NOT_FOUND => Ok(false),
-            s if s.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(None),
+            s if s.is_success() => {
+                let header = response.headers().get("last-modified").and_then(|v| v.to_str().ok());
+                let at = header.and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok());
+                Ok(Some(at.map_or_else(std::time::SystemTime::now, std::time::SystemTime::from)))
+            }
             s => Err(io::Error::other(format!("S3 HEAD {key}: {s}"))),
         }
     }

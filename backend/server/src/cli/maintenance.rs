@@ -55,7 +55,7 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
 pub async fn artifacts(command: ArtifactsCommand) -> anyhow::Result<()> {
     let ArtifactsCommand::Prune { db, storage } = command;
     let store = super::open(&db).await?;
-    let policy = storage.housekeeping(&db.data_dir);
+    let policy = storage.housekeeping(&db.data_dir)?;
     let swept = housekeeping::sweep(store.as_ref(), &policy, chrono::Utc::now()).await?;
     let runs = match storage.runs_retention_days {
         0 => "no runs (RUNS_RETENTION_DAYS=0 keeps them)".to_owned(),

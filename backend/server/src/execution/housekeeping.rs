@@ -4,6 +4,7 @@
 //! crash between a database change and the disk). The server runs it on a schedule; so does
 //! `skriptoteket artifacts prune`. Nothing a queued or running run uses is ever removed.
 
+use crate::blobs::{Area, Blobs};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use skriptoteket_domain::run::SESSION_FILES_TTL;
@@ -24,6 +25,8 @@ const BATCH: u32 = 500;
 /// What to remove, and where the files are.
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// Also remove from this shared store (`STORAGE_URL`).
+    pub shared_storage: Option<crate::blobs::S3>,
     pub artifacts_root: PathBuf,
     pub uploads_root: PathBuf,
     pub artifacts_retention: chrono::Duration,
@@ -35,6 +38,7 @@ impl Policy {
     /// The server's policy.
     pub fn of(runs: &crate::execution::RunConfig) -> Self {
         Self {
+            shared_storage: runs.shared_storage.clone(),
             artifacts_root: runs.artifacts_root.clone(),
             uploads_root: runs.uploads_root.clone(),
             artifacts_retention: runs.storage.artifacts_retention,
@@ -69,7 +73,7 @@ pub async fn sweep(store: &dyn Store, policy: &Policy, now: DateTime<Utc>) -> Re
     let reusable_since = now - SESSION_FILES_TTL - REUSE_MARGIN;
     loop {
         let released = store.release_uploads(reusable_since, BATCH).await?;
-        remove_folders(&policy.uploads_root, &released).await;
+        remove_folders(policy, Area::Uploads, &released).await;
         swept.uploads += released.len();
         if released.len() < BATCH as usize {
             break;
@@ -78,6 +82,11 @@ pub async fn sweep(store: &dyn Store, policy: &Policy, now: DateTime<Utc>) -> Re
     let artifacts = store.prune_artifacts(now - policy.artifacts_retention).await?;
     for artifact in &artifacts {
         remove_file(&policy.artifacts_root.join(&artifact.stored_as)).await;
+        if let Some(s3) = &policy.shared_storage
+            && let Err(e) = s3.delete(&format!("artifacts/{}", artifact.stored_as)).await
+        {
+            tracing::warn!(error = %e, "housekeeping could not remove an artifact from S3");
+        }
         swept.artifact_bytes += artifact.bytes;
     }
     swept.artifacts = artifacts.len();
@@ -91,8 +100,8 @@ pub async fn sweep(store: &dyn Store, policy: &Policy, now: DateTime<Utc>) -> Re
     if let Some(retention) = policy.runs_retention {
         loop {
             let pruned = store.prune_runs(now - retention, reusable_since, BATCH).await?;
-            remove_folders(&policy.uploads_root, &pruned).await;
-            remove_folders(&policy.artifacts_root, &pruned).await;
+            remove_folders(policy, Area::Uploads, &pruned).await;
+            remove_folders(policy, Area::Artifacts, &pruned).await;
             swept.runs += pruned.len();
             if pruned.len() < BATCH as usize {
                 break;
@@ -103,13 +112,15 @@ pub async fn sweep(store: &dyn Store, policy: &Policy, now: DateTime<Utc>) -> Re
     Ok(swept)
 }
 
-async fn remove_folders(root: &Path, runs: &[Uuid]) {
+/// Removes the folders of `runs` in `area`, here and in the shared store.
+async fn remove_folders(policy: &Policy, area: Area, runs: &[Uuid]) {
+    let mut blobs = Blobs::local(policy.uploads_root.clone(), policy.artifacts_root.clone());
+    if let Some(s3) = &policy.shared_storage {
+        blobs = blobs.with_s3(s3.clone());
+    }
     for run in runs {
-        let dir = root.join(run.to_string());
-        if let Err(e) = tokio::fs::remove_dir_all(&dir).await
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!(error = %e, path = %dir.display(), "housekeeping could not remove a folder");
+        if let Err(e) = blobs.remove(area, *run).await {
+            tracing::warn!(error = %e, %run, ?area, "housekeeping could not remove a run's files");
         }
     }
 }
@@ -127,18 +138,18 @@ async fn remove_file(path: &Path) {
 /// `ORPHAN_GRACE` (a run may be on its way in with its uploads).
 async fn remove_orphans(store: &dyn Store, policy: &Policy) -> Result<usize, StoreError> {
     let mut removed = 0;
-    for (root, uploads) in [(&policy.uploads_root, true), (&policy.artifacts_root, false)] {
+    for (root, area) in [(&policy.uploads_root, Area::Uploads), (&policy.artifacts_root, Area::Artifacts)] {
         let candidates = run_folders(root).await;
         for chunk in candidates.chunks(BATCH as usize) {
             let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
             let in_use = store.folders_in_use(&ids).await?;
-            let needed = if uploads { &in_use.uploads } else { &in_use.artifacts };
+            let needed = if area == Area::Uploads { &in_use.uploads } else { &in_use.artifacts };
             let orphans: Vec<Uuid> = chunk
                 .iter()
                 .filter(|(id, old)| !needed.contains(id) && (*old || in_use.known.contains(id)))
                 .map(|(id, _)| *id)
                 .collect();
-            remove_folders(root, &orphans).await;
+            remove_folders(policy, area, &orphans).await;
             removed += orphans.len();
         }
     }

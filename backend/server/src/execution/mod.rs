@@ -37,6 +37,9 @@ pub struct RunConfig {
     pub shutdown_grace: Duration,
     /// Per-user quota, free-space floor, retention and housekeeping schedule.
     pub storage: StorageConfig,
+    /// The S3 store uploads and artifacts are shared through (`STORAGE_URL`); `None`: the
+    /// data directory alone.
+    pub shared_storage: Option<crate::blobs::S3>,
 }
 
 impl RunConfig {
@@ -55,6 +58,16 @@ impl RunConfig {
             instance: instance.to_owned(),
             shutdown_grace: Duration::from_secs(30),
             storage: StorageConfig::default(),
+            shared_storage: None,
+        }
+    }
+
+    /// Where this server keeps run files (see `blobs`).
+    pub fn blobs(&self) -> crate::blobs::Blobs {
+        let local = crate::blobs::Blobs::local(self.uploads_root.clone(), self.artifacts_root.clone());
+        match &self.shared_storage {
+            Some(s3) => local.with_s3(s3.clone()),
+            None => local,
         }
     }
 }

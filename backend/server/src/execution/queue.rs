@@ -2,6 +2,7 @@
 //! claiming the oldest queued run from the database (safe across processes on PostgreSQL),
 //! executing it through the runner, and recording the outcome.
 
+use crate::blobs::Area;
 use crate::execution::hub::HubEvent;
 use crate::state::AppState;
 use skriptoteket_domain::execution::{EventSink, InputFile, RunEvent, RunRequest};
@@ -79,14 +80,20 @@ async fn process(state: &AppState, run: Run) {
             failed(reason, error)
         }
     };
+    let finish = share_artifacts(state, run.id, finish).await;
     let sent = finish.status;
+    let blobs = state.runs.blobs();
     match state.store.finish_run(run.id, finish).await {
         // Ended elsewhere meanwhile (cancelled, or failed as orphaned), or erased with its
         // owner's history: its files are not ours to keep.
         Ok(Some(recorded)) if recorded.status != sent => {
-            let _ = tokio::fs::remove_dir_all(state.runs.artifacts_root.join(run.id.to_string())).await;
+            let _ = blobs.remove(Area::Artifacts, run.id).await;
         }
         Ok(None) => {
+            let _ = blobs.remove(Area::Artifacts, run.id).await;
+        }
+        // Shared: downloads read the store, so the working copy goes.
+        Ok(_) if blobs.shared().is_some() => {
             let _ = tokio::fs::remove_dir_all(state.runs.artifacts_root.join(run.id.to_string())).await;
         }
         Ok(_) => {}
@@ -94,6 +101,25 @@ async fn process(state: &AppState, run: Run) {
     }
     state.storage_used.invalidate(&run.user_id);
     state.hub.finish(run.id);
+}
+
+/// With a shared store, the run's artifacts are copied there before the run is recorded, so
+/// every server can serve them once it is; a run whose files could not be copied keeps none
+/// and says so.
+async fn share_artifacts(state: &AppState, run: uuid::Uuid, mut finish: RunFinish) -> RunFinish {
+    if finish.artifacts.is_empty() {
+        return finish;
+    }
+    let blobs = state.runs.blobs();
+    if let Err(e) = blobs.publish(Area::Artifacts, run).await {
+        tracing::error!(error = %e, "copying a run's artifacts to the shared store failed");
+        let _ = blobs.remove(Area::Artifacts, run).await;
+        finish.artifacts.clear();
+        finish.status = RunStatus::Failed;
+        finish.error_summary = Some("The run's files could not be stored. Try again in a little while.".into());
+        finish.error = Some(RunError::bare(ErrorCode::InternalError));
+    }
+    finish
 }
 
 fn failed(reason: String, error: RunError) -> RunFinish {
@@ -129,9 +155,11 @@ async fn request_for(state: &AppState, run: &Run) -> Result<RunRequest, (String,
         },
     };
     let mut files = Vec::with_capacity(run.files.len());
+    let blobs = state.runs.blobs();
     for f in &run.files {
         let path = state.runs.uploads_root.join(&f.stored_as);
-        if !path.is_file() {
+        // Received by another server: fetched from the shared store into the working copy.
+        if !blobs.fetch(Area::Uploads, &f.stored_as).await.unwrap_or(false) {
             let reason = format!("The uploaded file “{}” is no longer available; upload it again.", f.name);
             return Err((reason, RunError::files_not_kept(&f.name)));
         }

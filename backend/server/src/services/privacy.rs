@@ -7,9 +7,9 @@
 
 use crate::archive::{self, Entry};
 use crate::auth::CurrentUser;
+use crate::blobs::Area;
 use crate::error::{ApiError, ApiResult};
 use crate::execution::hub::HubEvent;
-use crate::execution::uploads::run_dir;
 use crate::services::access::can_edit;
 use crate::state::AppState;
 use chrono::Utc;
@@ -62,18 +62,14 @@ pub async fn export(state: &AppState, user: &CurrentUser, subject: Subject) -> A
         let folder = run.id.to_string();
         if run.files_from == Some(run.id) && run.upload_bytes.is_some() {
             for file in &run.files {
-                entries.push(Entry::file(
-                    format!("uploads/{folder}/{}", archive::segment(&file.name)),
-                    state.runs.uploads_root.join(&file.stored_as),
-                ));
+                let name = format!("uploads/{folder}/{}", archive::segment(&file.name));
+                entries.push(Entry::blob(name, Area::Uploads, file.stored_as.clone()));
                 (files, bytes) = (files + 1, bytes + file.bytes);
             }
         }
         for artifact in &run.artifacts {
-            entries.push(Entry::file(
-                format!("artifacts/{folder}/{}", artifact.name),
-                state.runs.artifacts_root.join(&artifact.stored_as),
-            ));
+            let name = format!("artifacts/{folder}/{}", artifact.name);
+            entries.push(Entry::blob(name, Area::Artifacts, artifact.stored_as.clone()));
             (files, bytes) = (files + 1, bytes + artifact.bytes);
         }
     }
@@ -140,21 +136,17 @@ async fn erase_history(state: &AppState, person: Uuid) -> ApiResult<ErasedHistor
         state.hub.publish(run.id, HubEvent::Status(RunStatus::Cancelled));
     }
     let erased = state.store.erase_history(person).await?;
+    let blobs = state.runs.blobs();
     for id in &erased.runs {
-        remove_dir(run_dir(&state.runs.uploads_root, *id)).await;
-        remove_dir(state.runs.artifacts_root.join(id.to_string())).await;
+        for area in [Area::Uploads, Area::Artifacts] {
+            if let Err(e) = blobs.remove(area, *id).await {
+                tracing::warn!(error = %e, run = %id, ?area, "removing an erased run's files failed");
+            }
+        }
     }
     state.storage_used.invalidate(&person);
     state.catalog.clear();
     Ok(erased)
-}
-
-async fn remove_dir(dir: std::path::PathBuf) {
-    match tokio::fs::remove_dir_all(&dir).await {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "removing an erased run's folder failed"),
-    }
 }
 
 fn history_summary(erased: &ErasedHistory) -> Value {

@@ -93,6 +93,7 @@ async fn a_csv_becomes_a_table_and_a_downloadable_excel_file() {
             artifacts_root: Some(artifacts_root.clone()),
             artifacts_retention_days: 0,
             runs_retention_days: 90,
+            storage_url: None,
         };
         cli::artifacts(ArtifactsCommand::Prune { db, storage }).await.unwrap();
         app.call(Method::GET, url, Some(&user), None).await.problem(404, "not_found");

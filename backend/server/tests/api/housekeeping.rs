@@ -157,6 +157,7 @@ async fn artifacts_prune_from_the_cli_is_the_same_pass() {
             artifacts_root: Some(app.state.runs.artifacts_root.clone()),
             artifacts_retention_days: 0,
             runs_retention_days: 1,
+            storage_url: None,
         };
         cli::artifacts(ArtifactsCommand::Prune { db, storage }).await.unwrap();
         let url = done.body["artifacts"][0]["download_url"].as_str().unwrap();

@@ -15,6 +15,7 @@ mod openapi;
 mod privacy;
 mod runs;
 mod s3;
+mod shared_storage;
 mod storage;
 mod support;
 mod teachers;

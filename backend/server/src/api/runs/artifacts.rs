@@ -63,12 +63,12 @@ pub async fn download_artifact(
     State(state): State<AppState>,
     Path((id, artifact_id)): Path<(Uuid, Uuid)>,
 ) -> ApiResult<Response> {
-    let ArtifactFile { artifact, file } = runs::artifact(&state, &user, id, artifact_id).await?;
+    let ArtifactFile { artifact, reader } = runs::artifact(&state, &user, id, artifact_id).await?;
     let mut content_type = content_type_of(&artifact.name);
     if !SAFE_TYPES.contains(&content_type.as_str()) {
         content_type = "application/octet-stream".into();
     }
-    let mut response = Body::from_stream(ReaderStream::new(file)).into_response();
+    let mut response = Body::from_stream(ReaderStream::new(reader)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

@@ -2,9 +2,12 @@
 //! run with the same inputs and settings, grouped as a batch. The items are ordinary runs (same
 //! queue, limits, error codes and downloads); the fairness rule is the domain's `batch`.
 
-use super::start::{admit, check_files, checked_inputs, new_run, production_plan, queue_full, queued, reserve};
+use super::start::{
+    SharedUploads, admit, check_files, checked_inputs, new_run, production_plan, queue_full, queued, reserve,
+};
 use crate::archive::{self, Entry};
 use crate::auth::CurrentUser;
+use crate::blobs::Area;
 use crate::error::{ApiError, ApiResult};
 use crate::execution::hub::HubEvent;
 use crate::execution::uploads::read_batch_form;
@@ -59,8 +62,10 @@ pub async fn start(
     admit(state, user, &plan).await?;
     let bytes = form.items.iter().map(|(_, f)| f.bytes).sum();
     let reserved = reserve(state, user.user.id, bytes).await?;
+    let shared = SharedUploads::publish(state, form.items.iter().map(|(run, _)| *run)).await?;
     let new = NewBatch { id: batch_id, tool_id: plan.tool.id, user_id: user.user.id, context: plan.context };
     let batch = state.store.enqueue_batch(new, runs, state.runs.max_queue).await?.ok_or_else(queue_full)?;
+    shared.keep();
     drop(reserved);
     queued(state, user.user.id);
     form.guards.into_iter().for_each(|guard| guard.keep());
@@ -118,7 +123,7 @@ pub async fn archive(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResul
         .into_iter()
         .filter_map(|a| {
             let folder = folders.get(&a.run_id)?;
-            Some(Entry::file(format!("{folder}/{}", a.name), state.runs.artifacts_root.join(&a.stored_as)))
+            Some(Entry::blob(format!("{folder}/{}", a.name), Area::Artifacts, a.stored_as))
         })
         .collect();
     Ok((batch, entries))

@@ -11,6 +11,7 @@ pub use rerun::rerun;
 pub use start::{RunTarget, start, submit_action};
 
 use crate::auth::CurrentUser;
+use crate::blobs::{Area, Reader};
 use crate::error::{ApiError, ApiResult};
 use crate::execution::hub::HubEvent;
 use crate::services::access::{can_edit, require_view_run};
@@ -94,17 +95,20 @@ pub async fn cancel(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult
     get(state, user, id).await
 }
 
-/// An artifact ready to stream: its record and the open file.
+/// An artifact ready to stream: its record and its bytes (from disk or the shared store).
 pub struct ArtifactFile {
     pub artifact: Artifact,
-    pub file: tokio::fs::File,
+    pub reader: Reader,
 }
 
 /// One artifact of a run I may see, opened for download.
 pub async fn artifact(state: &AppState, user: &CurrentUser, run: Uuid, artifact: Uuid) -> ApiResult<ArtifactFile> {
     let run = load(state, user, run).await?;
     let artifact = state.store.artifact(run.id, artifact).await?.ok_or_else(|| ApiError::not_found("The file"))?;
-    let path = state.runs.artifacts_root.join(&artifact.stored_as);
-    let file = tokio::fs::File::open(&path).await.map_err(|_| ApiError::not_found("The file (it may have expired)"))?;
-    Ok(ArtifactFile { artifact, file })
+    let opened = state.runs.blobs().open(Area::Artifacts, &artifact.stored_as).await;
+    match opened {
+        Ok(Some((_, reader))) => Ok(ArtifactFile { artifact, reader }),
+        Ok(None) => Err(ApiError::not_found("The file (it may have expired)")),
+        Err(e) => Err(ApiError::Internal(e.into())),
+    }
 }

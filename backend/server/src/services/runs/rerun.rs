@@ -9,18 +9,17 @@
 //! inputs and files are those of the first step, and no action or state is replayed.
 
 use super::RunView;
-use super::start::{Plan, answer, production_plan, queue_checked};
+use super::start::{Plan, answer, production_plan, queue_checked, require_files_kept};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::services::{catalog, tools, versions};
 use crate::state::AppState;
 use serde_json::{Map, Value};
 use skriptoteket_domain::run::SESSION_FILES_TTL;
-use skriptoteket_domain::run::{Run, RunContext, RunFile};
+use skriptoteket_domain::run::{Run, RunContext};
 use skriptoteket_domain::schema::SettingsSchema;
 use skriptoteket_domain::tool::VersionContent;
-use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Starts my finished run `id` again; someone else's run does not exist (404), even for admins.
@@ -40,7 +39,7 @@ pub async fn rerun(
     if !run.status.is_final() {
         return Err(ApiError::conflict("run_not_finished", "This run has not finished yet; wait for it or cancel it."));
     }
-    require_files_kept(&state.runs.uploads_root, &run.files)?;
+    require_files_kept(state, &run, Some(SESSION_FILES_TTL)).await?;
     let mut plan = match run.context {
         RunContext::Production => {
             let tool = tools::load(state.store.as_ref(), run.tool_id).await?;
@@ -89,26 +88,5 @@ fn same_settings(settings: &Value, schema: Option<&SettingsSchema>) -> Value {
     match (settings, schema) {
         (Value::Object(values), Some(schema)) => Value::Object(schema.retain_valid(values)),
         _ => Value::Object(Map::new()),
-    }
-}
-
-/// 409 `files_not_kept` unless every uploaded file of the run is still on disk and younger
-/// than `SESSION_FILES_TTL` (the upload's own age counts: a run that reused older files does
-/// not make them younger).
-fn require_files_kept(uploads_root: &Path, files: &[RunFile]) -> ApiResult<()> {
-    let ttl = SESSION_FILES_TTL.to_std().unwrap_or_default();
-    let kept = |f: &RunFile| {
-        let modified = std::fs::metadata(uploads_root.join(&f.stored_as)).and_then(|m| m.modified());
-        modified.is_ok_and(|t| SystemTime::now().duration_since(t).unwrap_or_default() <= ttl)
-    };
-    match files.iter().find(|f| !kept(f)) {
-        None => Ok(()),
-        Some(gone) => Err(ApiError::conflict(
-            "files_not_kept",
-            format!(
-                "The uploaded file “{}” is no longer kept (files are kept for 24 hours); start the tool again and upload it.",
-                gone.name
-            ),
-        )),
     }
 }

@@ -6,6 +6,7 @@
 use super::follow::wait_for;
 use super::{RunView, view_of};
 use crate::auth::CurrentUser;
+use crate::blobs::Area;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::execution::uploads::{RunForm, UploadsGuard, read_run_form};
 use crate::services::{catalog, content, settings, storage, versions};
@@ -260,13 +261,56 @@ async fn check_fair_share(state: &AppState, user: Uuid) -> ApiResult<()> {
 async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain::run::Run> {
     let user = new.user_id;
     let _reserved = reserve(state, user, new.upload_bytes().unwrap_or(0)).await?;
+    let uploads = new.upload_bytes().is_some().then_some(new.id);
+    let shared = SharedUploads::publish(state, uploads).await?;
     let enqueued = match state.store.enqueue_run(new, state.runs.max_queue).await {
         Err(StoreError::Conflict("follow_up")) => return Err(stale_action()),
         other => other?,
     };
     let run = enqueued.ok_or_else(queue_full)?;
+    shared.keep();
     queued(state, user);
     Ok(run)
+}
+
+/// New uploads copied to the shared store (`STORAGE_URL`) before their runs are queued, so
+/// whichever server claims a run finds its files; removed from there again unless the runs
+/// were queued (`keep`). Nothing to do when files are local only.
+pub(super) struct SharedUploads {
+    blobs: crate::blobs::Blobs,
+    runs: Vec<Uuid>,
+}
+
+impl SharedUploads {
+    pub(super) async fn publish(state: &AppState, runs: impl IntoIterator<Item = Uuid>) -> ApiResult<Self> {
+        let blobs = state.runs.blobs();
+        let runs: Vec<Uuid> = if blobs.shared().is_some() { runs.into_iter().collect() } else { Vec::new() };
+        let published = Self { blobs, runs };
+        for run in &published.runs {
+            published.blobs.publish(Area::Uploads, *run).await.map_err(|e| ApiError::Internal(e.into()))?;
+        }
+        Ok(published)
+    }
+
+    pub(super) fn keep(mut self) {
+        self.runs.clear();
+    }
+}
+
+impl Drop for SharedUploads {
+    fn drop(&mut self) {
+        let (blobs, runs) = (self.blobs.clone(), std::mem::take(&mut self.runs));
+        if runs.is_empty() {
+            return;
+        }
+        tokio::spawn(async move {
+            for run in runs {
+                if let Some(s3) = blobs.shared() {
+                    let _ = s3.delete_prefix(&format!("uploads/{run}/")).await;
+                }
+            }
+        });
+    }
 }
 
 /// Room for `bytes` more uploads of `user`: the free-space floor (503) and the quota (413).
@@ -359,7 +403,7 @@ pub async fn submit_action(
     if state.store.has_follow_up(run.id).await? {
         return Err(stale_action());
     }
-    require_files_kept(state, &run.files).await?;
+    require_files_kept(state, &run, None).await?;
     let clean = validate_action_input(action, input).map_err(|issues| issues_under("input", issues))?;
     check_size(&Value::Object(clean.clone()), "input", MAX_ACTION_INPUT_BYTES)?;
     check_fair_share(state, user.user.id).await?;
@@ -385,15 +429,26 @@ pub async fn submit_action(
     answer(state, user, run, wait).await
 }
 
-/// A follow-up gets its run's files again: they must still be kept (housekeeping removes them
-/// a day after the last run that used them).
-async fn require_files_kept(state: &AppState, files: &[RunFile]) -> ApiResult<()> {
-    for file in files {
-        if !tokio::fs::try_exists(state.runs.uploads_root.join(&file.stored_as)).await.unwrap_or(false) {
+/// 409 `files_not_kept` unless every uploaded file of `run` is still kept (housekeeping removes
+/// them a day after the last run that used them) and, with `fresh_within`, was stored within it
+/// (the upload's own age counts: a run that reused older files does not make them younger).
+pub(super) async fn require_files_kept(
+    state: &AppState,
+    run: &skriptoteket_domain::run::Run,
+    fresh_within: Option<chrono::Duration>,
+) -> ApiResult<()> {
+    let blobs = state.runs.blobs();
+    let max_age = fresh_within.and_then(|ttl| ttl.to_std().ok());
+    for file in &run.files {
+        let stored = blobs.modified(Area::Uploads, &file.stored_as).await.map_err(|e| ApiError::Internal(e.into()))?;
+        let fresh = |at: std::time::SystemTime| max_age.is_none_or(|max| at.elapsed().unwrap_or_default() <= max);
+        if !stored.is_some_and(fresh) {
             return Err(ApiError::conflict(
                 "files_not_kept",
-                "The files of this run are no longer kept (uploads are removed 24 hours after their last run). \
-                 Start the tool again with the files.",
+                format!(
+                    "The uploaded file “{}” is no longer kept (files are kept for 24 hours); start the tool again and upload it.",
+                    file.name
+                ),
             ));
         }
     }
