@@ -42,10 +42,26 @@ fi
 
 engine() { DOCKER_HOST=tcp://127.0.0.1:$port DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$certs docker "$@"; }
 
+alive() { [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; }
+answers_within() { # SECONDS
+  for _ in $(seq 1 $(($1 * 2))); do
+    engine version >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
 if ! engine version >/dev/null 2>&1; then
-  if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-    log "a daemon from $dir/pid is still starting"
+  # A daemon still starting (or still dying after a kill) gets a moment before a new one.
+  if alive && answers_within 10; then
+    :
   else
+    if alive; then
+      log "the daemon of $dir/pid does not answer; replacing it"
+      kill -KILL "$(cat "$dir/pid")" 2>/dev/null || true
+      sleep 1
+    fi
+    rm -f "$dir/pid"
     mkdir -p "$dir/data" "$exec_root"
     # Its own containerd namespace too, so it never sees the first engine's containers.
     setsid nohup dockerd --data-root "$dir/data" --exec-root "$exec_root" --pidfile "$dir/pid" \
@@ -53,16 +69,12 @@ if ! engine version >/dev/null 2>&1; then
       --tlsverify --tlscacert "$certs/ca.pem" --tlscert "$certs/server-cert.pem" --tlskey "$certs/server-key.pem" \
       --bridge=none --iptables=false --ip-masq=false --ip6tables=false \
       --containerd-namespace skt-tls --containerd-plugins-namespace skt-tls-plugins \
-      >"$dir/dockerd.log" 2>&1 </dev/null &
-  fi
-  for _ in $(seq 1 120); do # 120 x 0.5 s = 60 s
-    engine version >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  if ! engine version >/dev/null 2>&1; then
-    log "the daemon did not answer within 60 s; see $dir/dockerd.log"
-    tail -n 20 "$dir/dockerd.log" >&2 || true
-    exit 1
+      >>"$dir/dockerd.log" 2>&1 </dev/null &
+    if ! answers_within 60; then
+      log "the daemon did not answer within 60 s; see $dir/dockerd.log"
+      tail -n 20 "$dir/dockerd.log" >&2 || true
+      exit 1
+    fi
   fi
 fi
 log "engine $(engine version --format '{{.Server.Version}}') answers on tcp://127.0.0.1:$port"

@@ -6,6 +6,7 @@ mod auth;
 mod authz_matrix;
 mod bundles;
 mod e2e_docker;
+mod engines_docker;
 mod errors;
 mod fake_runner;
 mod headers;
