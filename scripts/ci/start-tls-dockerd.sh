@@ -18,6 +18,11 @@ exec_root=/tmp/skt-x-$(printf '%s' "$dir" | md5sum | cut -c1-8)
 
 log() { echo "start-tls-dockerd: $*" >&2; }
 
+if ! command -v openssl >/dev/null 2>&1; then
+  log "installing openssl"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+fi
+
 if [ ! -f "$certs/key.pem" ]; then
   mkdir -p "$certs"
   (
