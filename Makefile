@@ -12,6 +12,12 @@ export SKRIPTOTEKET_TEST_POSTGRES_URL ?= postgres://skt:skt@127.0.0.1:5432/skt
 export RUNNER_IMAGE
 # The syntax pre-check needs the runner's grammar (Python ≥ 3.12): the newest interpreter here.
 export SKRIPTOTEKET_SYNTAX_PYTHON ?= $(shell bash scripts/find-syntax-python.sh)
+# The second engine of the multi-engine test: a dockerd over TLS on loopback, started and
+# removed by test-rust (scripts/ci/start-tls-dockerd.sh).
+ENGINE2_DIR ?= /tmp/skt-engine2
+ENGINE2_PORT ?= 23760
+# The local S3 server (moto) the shared-storage tests use; scripts/ci/start-s3.sh.
+S3_PORT ?= 9466
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-rust test-python openapi build-runner-image check-leftovers lint bench
@@ -24,8 +30,14 @@ run: build-runner-image fe-build ## Start Skriptoteket on its defaults (SQLite i
 
 test: build-runner-image test-python test-rust verify-fast test-frontend test-shipping check-leftovers ## Run every test (needs Docker, PostgreSQL and Chromium: see .ci/run)
 
-test-rust: ## Rust tests on SQLite and PostgreSQL, with the real Docker runner
-	SKRIPTOTEKET_TEST_DOCKER=1 $(CARGO) nextest run --workspace --no-fail-fast
+test-rust: ## Rust tests on SQLite and PostgreSQL, with the real Docker runner, a second engine over TLS and a local S3 server
+	bash scripts/ci/start-tls-dockerd.sh $(ENGINE2_DIR) $(ENGINE2_PORT) >/dev/null
+	s3=$$(bash scripts/ci/start-s3.sh $(S3_PORT)); \
+	status=0; SKRIPTOTEKET_TEST_DOCKER=1 SKRIPTOTEKET_TEST_DOCKER2=tcp://127.0.0.1:$(ENGINE2_PORT) \
+	  SKRIPTOTEKET_TEST_DOCKER2_DIR=$(ENGINE2_DIR) SKRIPTOTEKET_TEST_S3_ENDPOINT=$$s3 \
+	  $(CARGO) nextest run --workspace --no-fail-fast || status=$$?; \
+	bash scripts/ci/stop-s3.sh $(S3_PORT); \
+	bash scripts/ci/stop-tls-dockerd.sh $(ENGINE2_DIR) --purge; exit $$status
 
 test-python: $(VENV)/.ready ## The in-container wrapper's tests (pytest)
 	$(VENV)/bin/python -m pytest runner/tests -q
@@ -54,6 +66,7 @@ check-leftovers: ## Fail when a test left a container or volume of ours behind
 	@left=$$(docker ps -aq --filter label=org.skriptoteket.managed=true); \
 	vols=$$(docker volume ls -q --filter label=org.skriptoteket.managed=true); \
 	if [ -n "$$left$$vols" ]; then echo "left behind: containers [$$left] volumes [$$vols]"; exit 1; fi; \
+	if [ -e $(ENGINE2_DIR) ]; then echo "left behind: the second engine's $(ENGINE2_DIR)"; exit 1; fi; \
 	echo "no skriptoteket containers or volumes left behind"
 
 # --- Frontend (Vue SPA in frontend/; each target is also an `npm run` script there) ----------

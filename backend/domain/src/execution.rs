@@ -144,6 +144,21 @@ pub struct PoolStats {
     pub misses: u64,
 }
 
+/// One container engine of a runner that spreads runs over several (`RUNNER_DOCKER_HOSTS`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EngineStatus {
+    /// The engine's address as configured (`unix:///…`, `tcp://host:port`).
+    pub name: String,
+    /// It answered its last probe; runs are placed only on engines that are up.
+    pub up: bool,
+    /// Runs on it now, and how many it may take at once.
+    pub running: usize,
+    pub capacity: usize,
+    /// Runs placed on it since start, and those of them that ended because it stopped answering.
+    pub placed: u64,
+    pub lost: u64,
+}
+
 #[async_trait]
 pub trait Runner: Send + Sync + 'static {
     /// Runs one tool to the end. Never panics on tool behaviour: every failure is an `Execution`.
@@ -152,5 +167,9 @@ pub trait Runner: Send + Sync + 'static {
     /// The pool of pre-started containers, when this runner keeps one.
     fn pool_stats(&self) -> Option<PoolStats> {
         None
+    }
+    /// Each engine's state, when this runner has several; empty for a single engine.
+    fn engines(&self) -> Vec<EngineStatus> {
+        Vec::new()
     }
 }

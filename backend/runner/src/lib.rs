@@ -5,6 +5,7 @@
 
 mod capped_log;
 pub mod docker;
+pub mod fleet;
 mod frames;
 pub mod input_tar;
 pub mod limits;
@@ -12,4 +13,5 @@ mod outcome;
 pub mod output_tar;
 
 pub use docker::DockerRunner;
+pub use fleet::{EngineSpec, Fleet};
 pub use limits::RunLimits;

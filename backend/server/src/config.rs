@@ -185,6 +185,15 @@ pub struct RunnerArgs {
     /// runs on a shared engine. Defaults to the host name.
     #[arg(long, env = "SKRIPTOTEKET_INSTANCE")]
     pub instance: Option<String>,
+    /// Several container engines instead of the one of DOCKER_HOST, comma-separated:
+    /// `unix:///path/docker.sock[=N]` or `tcp://host:2376[?certs=DIR][=N]` (TLS only). N runs
+    /// at once on that engine (default RUNNER_MAX_CONCURRENCY); the server runs their sum.
+    #[arg(long, env = "RUNNER_DOCKER_HOSTS")]
+    pub runner_docker_hosts: Option<String>,
+    /// TLS client certificates (ca.pem, cert.pem, key.pem) for the tcp:// engines of
+    /// RUNNER_DOCKER_HOSTS that name no `?certs=` of their own.
+    #[arg(long, env = "RUNNER_DOCKER_CERT_PATH")]
+    pub runner_docker_cert_path: Option<PathBuf>,
 }
 
 impl RunnerArgs {
@@ -204,6 +213,17 @@ impl RunnerArgs {
             max_artifacts_total_bytes: size("RUNNER_MAX_ARTIFACTS_TOTAL", &self.runner_max_artifacts_total)?,
             ..Default::default()
         })
+    }
+
+    /// The engines of `RUNNER_DOCKER_HOSTS`, each taking `default_capacity` runs unless it
+    /// says `=N`; `None` when unset (the one engine of DOCKER_HOST).
+    pub fn engines(&self, default_capacity: usize) -> anyhow::Result<Option<Vec<skriptoteket_runner::EngineSpec>>> {
+        let Some(list) = self.runner_docker_hosts.as_deref().filter(|s| !s.trim().is_empty()) else {
+            return Ok(None);
+        };
+        skriptoteket_runner::EngineSpec::parse_list(list, default_capacity, self.runner_docker_cert_path.as_deref())
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("RUNNER_DOCKER_HOSTS: {e}"))
     }
 
     pub fn instance(&self) -> String {

@@ -4,14 +4,13 @@
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Secret, ServeArgs};
+use crate::execution::engines::Engines;
 use crate::execution::{RunConfig, housekeeping, queue};
 use crate::services::users::bootstrap_superuser;
 use crate::state::{AppState, SessionConfig};
 use crate::{api, seed, spa};
 use anyhow::Context;
-use skriptoteket_runner::DockerRunner;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -45,19 +44,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         trusted_proxies: args.trusted_proxies.clone(),
     };
     let instance = args.runner.instance();
-    let runner = DockerRunner::connect(args.runner.runner_image.clone(), args.runner.limits()?, instance.clone())
-        .await
-        .context("configuring the container engine (DOCKER_HOST)")?;
-    if let Err(e) = runner.reap().await {
-        tracing::warn!(error = %e, "could not look for containers left by an earlier process");
-    }
-    let pool_size = args.runner_pool_size.unwrap_or(args.runner_max_concurrency.max(1));
-    let runner = runner.with_pool(pool_size).remove_in_background();
+    let engines = Engines::connect(&args.runner, args.runner_max_concurrency, args.runner_pool_size).await?;
     let runs = RunConfig {
         max_streams_per_user: crate::execution::DEFAULT_MAX_STREAMS_PER_USER,
         artifacts_root: args.storage.artifacts_root(data_dir),
         uploads_root: data_dir.join("uploads"),
-        max_concurrency: args.runner_max_concurrency.max(1),
+        max_concurrency: engines.capacity(),
         max_queue: args.runner_max_queue,
         max_active_per_user: args.runner_max_active_per_user,
         timeout_production: Duration::from_secs(u64::from(args.runner_timeout_production_seconds)),
@@ -72,9 +64,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&runs.artifacts_root)?;
     std::fs::create_dir_all(&runs.uploads_root)?;
-    let runner = Arc::new(runner);
-    let state = AppState::new(store, runner.clone(), keys, sessions, runs);
-    let pool_keeper = runner.maintain_pool(state.shutdown.clone());
+    let state = AppState::new(store, engines.runner(), keys, sessions, runs);
+    let engine_tasks = engines.start(&state.shutdown);
     let mut workers = queue::start(&state).await?;
     let housekeeping = housekeeping::start(&state);
 
@@ -101,12 +92,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if tokio::time::timeout(deadline, async { while workers.join_next().await.is_some() {} }).await.is_err() {
         tracing::warn!("runs did not finish within the shutdown grace period");
     }
-    // The keeper removes the pre-started containers still waiting, and the last runs'
+    // The keepers remove the pre-started containers still waiting, and the last runs'
     // containers finish being removed (the reaper would at the next start anyway).
-    if let Some(keeper) = pool_keeper {
-        let _ = tokio::time::timeout(Duration::from_secs(10), keeper).await;
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(10), runner.settle()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), futures::future::join_all(engine_tasks)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), engines.settle()).await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -1342,12 +1342,19 @@ export interface components {
         };
         ReadyCheck: {
             detail: string;
+            /**
+             * @description `database`, `container_engine`, `runner_image`, `storage`, `runner_pool`, and with
+             *     several engines one `engine:ADDRESS` each.
+             */
             name: string;
             ok: boolean;
         };
         ReadyResponse: {
             checks: components["schemas"]["ReadyCheck"][];
-            /** @description `ready` when every check passed. */
+            /**
+             * @description `ready` when every check passed, except the `engine:ADDRESS` ones: one engine down of
+             *     several is reported there while the others take its runs.
+             */
             status: string;
         };
         ReviewItem: {

@@ -8,6 +8,7 @@ pub mod spec;
 
 pub use pool::LABEL_POOL;
 
+use crate::fleet::{EngineSpec, Member};
 use crate::input_tar::{self, InputBundle};
 use crate::limits::{Engine, RunLimits};
 use crate::outcome::{self, Collected, Ending};
@@ -30,6 +31,9 @@ use std::time::Instant;
 use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
+/// bollard's own default: a request (not a run: runs have their own timeout) may take this long.
+const CLIENT_TIMEOUT_SECS: u64 = 120;
+
 #[derive(Clone)]
 pub struct DockerRunner {
     docker: Docker,
@@ -51,7 +55,32 @@ impl DockerRunner {
     /// An unreachable engine is not an error here: the server starts, readiness says why
     /// runs cannot start, and runs fail with a clear message until the engine is back.
     pub async fn connect(image: String, limits: RunLimits, instance: String) -> Result<Self, DockerError> {
-        let base = Docker::connect_with_defaults()?;
+        Ok(Self::configured(Docker::connect_with_defaults()?, image, limits, instance).await)
+    }
+
+    /// Connects to one engine of `RUNNER_DOCKER_HOSTS`: a unix socket, or `tcp://` with TLS
+    /// client certificates (never plain TCP: the engine's API is root on its host).
+    pub async fn connect_to(
+        engine: &EngineSpec,
+        image: String,
+        limits: RunLimits,
+        instance: String,
+    ) -> Result<Self, DockerError> {
+        let base = match &engine.certs {
+            Some(certs) => Docker::connect_with_ssl(
+                &engine.address,
+                &certs.join("key.pem"),
+                &certs.join("cert.pem"),
+                &certs.join("ca.pem"),
+                CLIENT_TIMEOUT_SECS,
+                bollard::API_DEFAULT_VERSION,
+            )?,
+            None => Docker::connect_with_unix(&engine.address, CLIENT_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)?,
+        };
+        Ok(Self::configured(base, image, limits, instance).await)
+    }
+
+    async fn configured(base: Docker, image: String, limits: RunLimits, instance: String) -> Self {
         let docker = match base.clone().negotiate_version().await {
             Ok(docker) => docker,
             Err(e) => {
@@ -70,7 +99,7 @@ impl DockerRunner {
             Err(_) => ("unreachable".to_owned(), Engine::Docker),
         };
         tracing::info!(engine = %engine_version, image = %image, instance = %instance, "container engine configured");
-        Ok(Self { docker, image, limits, instance, engine_version, engine, pool: None, removals: None })
+        Self { docker, image, limits, instance, engine_version, engine, pool: None, removals: None }
     }
 
     /// Removes each finished run's container after the run's result is handed back, so the
@@ -364,6 +393,20 @@ impl Runner for DockerRunner {
 
     fn pool_stats(&self) -> Option<PoolStats> {
         self.pool.as_ref().map(|pool| pool.stats())
+    }
+}
+
+#[async_trait]
+impl Member for DockerRunner {
+    async fn answers(&self, within: std::time::Duration) -> bool {
+        matches!(tokio::time::timeout(within, self.docker.ping()).await, Ok(Ok(_)))
+    }
+
+    /// Containers of runs the engine lost are dead or orphaned now; nothing of ours runs there.
+    async fn recovered(&self) {
+        if let Err(e) = self.reap().await {
+            tracing::warn!(error = %e, "could not clear the containers of runs the engine lost");
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Serialize;
+use skriptoteket_domain::execution::EngineStatus;
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -19,14 +20,17 @@ pub struct HealthResponse {
 
 #[derive(Serialize, ToSchema)]
 pub struct ReadyResponse {
-    /// `ready` when every check passed.
+    /// `ready` when every check passed, except the `engine:ADDRESS` ones: one engine down of
+    /// several is reported there while the others take its runs.
     pub status: &'static str,
     pub checks: Vec<ReadyCheck>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ReadyCheck {
-    pub name: &'static str,
+    /// `database`, `container_engine`, `runner_image`, `storage`, `runner_pool`, and with
+    /// several engines one `engine:ADDRESS` each.
+    pub name: String,
     pub ok: bool,
     pub detail: String,
 }
@@ -51,13 +55,13 @@ pub async fn health() -> Json<HealthResponse> {
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Extension<KeepBody>, Json<ReadyResponse>) {
     let readiness = health::readiness(&state).await;
     let database = match readiness.database {
-        Ok(dialect) => ReadyCheck { name: "database", ok: true, detail: dialect.to_owned() },
-        Err(_) => ReadyCheck { name: "database", ok: false, detail: "unreachable".into() },
+        Ok(dialect) => ReadyCheck { name: "database".into(), ok: true, detail: dialect.to_owned() },
+        Err(_) => ReadyCheck { name: "database".into(), ok: false, detail: "unreachable".into() },
     };
     let runner = readiness.runner;
-    let engine = ReadyCheck { name: "container_engine", ok: runner.engine_ok, detail: runner.engine.clone() };
+    let engine = ReadyCheck { name: "container_engine".into(), ok: runner.engine_ok, detail: runner.engine.clone() };
     let image = ReadyCheck {
-        name: "runner_image",
+        name: "runner_image".into(),
         ok: runner.image_ok,
         detail: if runner.image_ok {
             runner.image
@@ -69,9 +73,10 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Extension<Keep
     if let Some(pool) = readiness.pool {
         // Informational: with no container ready, runs start their own (a little slower).
         let detail = format!("{} of {} pre-started containers ready", pool.ready, pool.size);
-        checks.push(ReadyCheck { name: "runner_pool", ok: true, detail });
+        checks.push(ReadyCheck { name: "runner_pool".into(), ok: true, detail });
     }
     let ok = checks.iter().all(|c| c.ok);
+    checks.extend(readiness.engines.iter().map(engine_check));
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     // A 503 here is the report itself: which checks failed, not a generic problem.
     (status, Extension(KeepBody), Json(ReadyResponse { status: if ok { "ready" } else { "not_ready" }, checks }))
@@ -95,5 +100,15 @@ fn storage_check(volume: &Volume) -> ReadyCheck {
         Ok(free) => format!("{} free; {floor}", human_bytes(*free)),
         Err(e) => format!("free space unknown ({e}); {floor}"),
     };
-    ReadyCheck { name: "storage", ok: !volume.is_full(), detail }
+    ReadyCheck { name: "storage".into(), ok: !volume.is_full(), detail }
+}
+
+/// `engine:ADDRESS`: whether it takes runs, and how many it has.
+fn engine_check(engine: &EngineStatus) -> ReadyCheck {
+    let state = if engine.up { "up" } else { "down: it does not answer; its runs go to the other engines" };
+    let detail = format!(
+        "{state}; {} of {} runs going, {} placed since start, {} lost with the engine",
+        engine.running, engine.capacity, engine.placed, engine.lost
+    );
+    ReadyCheck { name: format!("engine:{}", engine.name), ok: engine.up, detail }
 }

@@ -1,21 +1,42 @@
 //! Operator commands: `runner check`, `artifacts prune`, `seed`.
 
 use crate::config::{ArtifactsCommand, DbArgs, RunnerCommand};
-use crate::execution::housekeeping;
+use crate::execution::{engines, housekeeping};
 use skriptoteket_domain::execution::{RunRequest, Runner};
 use skriptoteket_runner::DockerRunner;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Engine reachable, image present, and a trivial hardened run succeeds; exit 1 otherwise.
+/// On every engine (those of RUNNER_DOCKER_HOSTS, or the one of DOCKER_HOST): reachable,
+/// image present, and a trivial hardened run succeeds; exit 1 when any fails.
 pub async fn runner_check(command: RunnerCommand) -> anyhow::Result<()> {
     let RunnerCommand::Check(args) = command;
-    let runner = DockerRunner::connect(args.runner_image.clone(), args.limits()?, args.instance()).await?;
+    let engines = engines::connect_each(&args, args.engines(1)?, 1).await?;
+    let several = engines.len() > 1;
+    let mut failed = Vec::new();
+    for (name, _, runner) in &engines {
+        if several {
+            println!("== {name}");
+        }
+        if let Err(e) = check_engine(runner).await {
+            println!("FAILED: {e:#}");
+            failed.push(name.as_str());
+        }
+    }
+    anyhow::ensure!(failed.is_empty(), "runner check failed on {}", failed.join(", "));
+    println!(
+        "runner check passed{}",
+        if several { format!(" on all {} engines", engines.len()) } else { String::new() }
+    );
+    Ok(())
+}
+
+async fn check_engine(runner: &DockerRunner) -> anyhow::Result<()> {
     let health = runner.health().await;
     println!("engine: {} ({})", if health.engine_ok { "ok" } else { "UNREACHABLE" }, health.engine);
     println!("image:  {} ({})", if health.image_ok { "ok" } else { "MISSING" }, health.image);
-    anyhow::ensure!(health.engine_ok, "the container engine does not answer; check DOCKER_HOST");
-    anyhow::ensure!(health.image_ok, "the runner image is missing; run `make build-runner-image`");
+    anyhow::ensure!(health.engine_ok, "the container engine does not answer; check DOCKER_HOST or RUNNER_DOCKER_HOSTS");
+    anyhow::ensure!(health.image_ok, "the runner image is missing; run `make build-runner-image` (or load it there)");
     let dir = tempfile_dir()?;
     let request = RunRequest {
         run_id: uuid::Uuid::now_v7(),
@@ -39,7 +60,6 @@ pub async fn runner_check(command: RunnerCommand) -> anyhow::Result<()> {
         "the trial run failed: {}",
         execution.error_summary.unwrap_or_default()
     );
-    println!("runner check passed");
     Ok(())
 }
 

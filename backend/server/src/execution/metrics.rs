@@ -1,6 +1,7 @@
 //! Run metrics in the Prometheus text format, without a metrics crate: counters and a
 //! duration histogram kept in memory, queue depth and run totals read at scrape time.
 
+use skriptoteket_domain::execution::EngineStatus;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -40,6 +41,7 @@ impl Metrics {
         queue_depth: u64,
         stored: &[(String, String, u64)],
         pool: Option<skriptoteket_domain::execution::PoolStats>,
+        engines: &[EngineStatus],
     ) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "# HELP skriptoteket_runs_finished_total Runs finished by this process.");
@@ -83,6 +85,9 @@ impl Metrics {
             let _ = writeln!(out, "skriptoteket_runner_pool_runs_total{{container=\"pre_started\"}} {}", pool.hits);
             let _ = writeln!(out, "skriptoteket_runner_pool_runs_total{{container=\"on_demand\"}} {}", pool.misses);
         }
+        if !engines.is_empty() {
+            render_engines(&mut out, engines);
+        }
         let _ = writeln!(out, "# HELP skriptoteket_housekeeping_passes_total Housekeeping passes of this process.");
         let _ = writeln!(out, "# TYPE skriptoteket_housekeeping_passes_total counter");
         let _ = writeln!(
@@ -91,6 +96,27 @@ impl Metrics {
             self.housekeeping_passes.load(Ordering::Relaxed)
         );
         out
+    }
+}
+
+/// One series per engine of RUNNER_DOCKER_HOSTS, labelled with its address.
+fn render_engines(out: &mut String, engines: &[EngineStatus]) {
+    type Value = fn(&EngineStatus) -> u64;
+    let series: [(&str, &str, &str, Value); 5] = [
+        ("engine_up", "gauge", "1 while the container engine answers and takes runs, 0 while it is down.", |e| {
+            u64::from(e.up)
+        }),
+        ("engine_running", "gauge", "Runs on the engine right now.", |e| e.running as u64),
+        ("engine_capacity", "gauge", "Runs the engine may take at once.", |e| e.capacity as u64),
+        ("engine_runs_total", "counter", "Runs placed on the engine since start.", |e| e.placed),
+        ("engine_lost_runs_total", "counter", "Runs that ended because the engine stopped answering.", |e| e.lost),
+    ];
+    for (name, kind, help, value) in series {
+        let _ = writeln!(out, "# HELP skriptoteket_{name} {help}");
+        let _ = writeln!(out, "# TYPE skriptoteket_{name} {kind}");
+        for engine in engines {
+            let _ = writeln!(out, "skriptoteket_{name}{{engine=\"{}\"}} {}", engine.name, value(engine));
+        }
     }
 }
 
@@ -104,7 +130,22 @@ mod tests {
         m.run_finished("production", "succeeded", Duration::from_millis(300));
         m.run_finished("sandbox", "failed", Duration::from_secs(3));
         let pool = skriptoteket_domain::execution::PoolStats { size: 2, ready: 1, hits: 5, misses: 1 };
-        let text = m.render(4, &[("production".into(), "queued".into(), 4)], Some(pool));
+        let engines = [
+            EngineStatus {
+                name: "unix:///var/run/docker.sock".into(),
+                up: true,
+                running: 1,
+                capacity: 2,
+                placed: 7,
+                lost: 0,
+            },
+            EngineStatus { name: "tcp://10.0.0.5:2376".into(), up: false, running: 0, capacity: 4, placed: 3, lost: 1 },
+        ];
+        let text = m.render(4, &[("production".into(), "queued".into(), 4)], Some(pool), &engines);
+        assert!(text.contains("skriptoteket_engine_up{engine=\"unix:///var/run/docker.sock\"} 1"));
+        assert!(text.contains("skriptoteket_engine_up{engine=\"tcp://10.0.0.5:2376\"} 0"));
+        assert!(text.contains("skriptoteket_engine_runs_total{engine=\"unix:///var/run/docker.sock\"} 7"));
+        assert!(text.contains("skriptoteket_engine_lost_runs_total{engine=\"tcp://10.0.0.5:2376\"} 1"));
         assert!(text.contains("skriptoteket_runner_pool_ready 1"));
         assert!(text.contains("skriptoteket_runner_pool_runs_total{container=\"pre_started\"} 5"));
         assert!(text.contains("skriptoteket_runs_finished_total{context=\"production\",status=\"succeeded\"} 1"));

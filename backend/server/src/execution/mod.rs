@@ -2,6 +2,7 @@
 //! workers, uploaded files, the pre-flight syntax check, the run metrics, and the disk they
 //! use (free space, housekeeping).
 
+pub mod engines;
 pub mod housekeeping;
 pub mod hub;
 pub mod metrics;

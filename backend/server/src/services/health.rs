@@ -2,13 +2,15 @@
 
 use crate::services::storage::{self, Volume};
 use crate::state::AppState;
-use skriptoteket_domain::execution::{PoolStats, RunnerHealth};
+use skriptoteket_domain::execution::{EngineStatus, PoolStats, RunnerHealth};
 
 pub struct Readiness {
     /// The dialect when the database answers.
     pub database: Result<&'static str, String>,
     pub runner: RunnerHealth,
     pub pool: Option<PoolStats>,
+    /// Each engine of RUNNER_DOCKER_HOSTS (empty with one engine).
+    pub engines: Vec<EngineStatus>,
     /// Free space where uploads and artifacts go, against `STORAGE_MIN_FREE`.
     pub storage: Volume,
 }
@@ -25,6 +27,7 @@ pub async fn readiness(state: &AppState) -> Readiness {
         database,
         runner: state.runner.health().await,
         pool: state.runner.pool_stats(),
+        engines: state.runner.engines(),
         storage: storage::volume(state).await,
     }
 }
@@ -32,7 +35,9 @@ pub async fn readiness(state: &AppState) -> Readiness {
 /// The Prometheus exposition text, or `None` when the database does not answer.
 pub async fn metrics_text(state: &AppState) -> Option<String> {
     match (state.store.queued_count().await, state.store.run_counts().await) {
-        (Ok(depth), Ok(counts)) => Some(state.metrics.render(depth, &counts, state.runner.pool_stats())),
+        (Ok(depth), Ok(counts)) => {
+            Some(state.metrics.render(depth, &counts, state.runner.pool_stats(), &state.runner.engines()))
+        }
         _ => None,
     }
 }

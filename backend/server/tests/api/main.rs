@@ -7,6 +7,7 @@ mod authz_matrix;
 mod batches;
 mod bundles;
 mod e2e_docker;
+mod engines_docker;
 mod errors;
 mod fake_runner;
 mod headers;

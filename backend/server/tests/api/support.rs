@@ -90,6 +90,8 @@ pub enum Engine {
     Fake(Arc<crate::fake_runner::FakeRunner>),
     /// The real Docker runner and image.
     Docker,
+    /// A runner the test built (several engines).
+    Runner(Arc<dyn Runner>),
 }
 
 impl TestApp {
@@ -151,6 +153,7 @@ impl TestApp {
     async fn start(backend: Backend, engine: Engine, db: TestDb, dir: tempfile::TempDir, runs: RunConfig) -> Self {
         let runner: Arc<dyn Runner> = match engine {
             Engine::Fake(fake) => fake,
+            Engine::Runner(runner) => runner,
             Engine::Docker => {
                 let image = std::env::var("RUNNER_IMAGE").unwrap_or_else(|_| "skriptoteket-runner:latest".into());
                 let runner =
