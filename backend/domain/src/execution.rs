@@ -153,4 +153,10 @@ pub trait Runner: Send + Sync + 'static {
     fn pool_stats(&self) -> Option<PoolStats> {
         None
     }
+    /// Removes what another server process (`instance`, found dead) left on the engine; how
+    /// many containers. A runner that leaves nothing behind has nothing to do.
+    async fn reap_instance(&self, instance: &str) -> Result<usize, String> {
+        let _ = instance;
+        Ok(0)
+    }
 }

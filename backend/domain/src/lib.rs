@@ -17,6 +17,7 @@ pub mod user;
 pub use page::{Page, PageRequest};
 pub use role::Role;
 pub use store::{
-    FavoriteStore, RunStore, SettingsStore, StorageStore, Store, StoreError, ToolStore, UserStore, VersionStore,
+    FavoriteStore, InstanceStore, RunStore, SettingsStore, SignalListener, Signals, StorageStore, Store, StoreError,
+    ThrottleStore, ToolStore, UserStore, VersionStore,
 };
 pub use user::{NewUser, User, UserPatch};

@@ -22,12 +22,16 @@ macro_rules! mount_areas {
 
         #[path = "queries/favorites.rs"]
         mod favorites;
+        #[path = "queries/instances.rs"]
+        mod instances;
         #[path = "queries/runs.rs"]
         mod runs;
         #[path = "queries/settings.rs"]
         mod settings;
         #[path = "queries/storage.rs"]
         mod storage;
+        #[path = "queries/throttle.rs"]
+        mod throttle;
         #[path = "queries/tools.rs"]
         mod tools;
         #[path = "queries/users.rs"]
@@ -44,6 +48,10 @@ macro_rules! mount_areas {
 
             fn dialect(&self) -> &'static str {
                 DIALECT
+            }
+
+            fn signals(&self) -> Option<std::sync::Arc<dyn skriptoteket_domain::Signals>> {
+                self.dialect_signals()
             }
         }
     };

@@ -3,6 +3,7 @@
 
 mod migration;
 mod runs;
+mod servers;
 mod storage;
 mod tools;
 
