@@ -4,7 +4,7 @@
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Secret, ServeArgs};
-use crate::execution::{RunConfig, housekeeping, queue};
+use crate::execution::{RunConfig, housekeeping, queue, relay};
 use crate::services::users::bootstrap_superuser;
 use crate::state::{AppState, SessionConfig};
 use crate::{api, seed, spa};
@@ -64,6 +64,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         timeout_sandbox: Duration::from_secs(u64::from(args.runner_timeout_sandbox_seconds)),
         instance,
         shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
+        lease: queue::DEFAULT_LEASE,
         storage: args.storage()?,
     };
     std::fs::create_dir_all(&runs.artifacts_root)?;
@@ -73,6 +74,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let pool_keeper = runner.maintain_pool(state.shutdown.clone());
     let mut workers = queue::start(&state).await?;
     let housekeeping = housekeeping::start(&state);
+    let relay = relay::start(&state);
 
     let spa = spa::router(&args.spa_dir);
     if spa.is_none() {
@@ -103,6 +105,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let _ = tokio::time::timeout(Duration::from_secs(10), keeper).await;
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), runner.settle()).await;
+    if let Some(relay) = relay {
+        relay.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -12,6 +12,7 @@ mod headers;
 mod housekeeping;
 mod openapi;
 mod runs;
+mod servers;
 mod storage;
 mod support;
 mod teachers;

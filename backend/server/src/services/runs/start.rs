@@ -244,9 +244,9 @@ async fn insert(state: &AppState, new: NewRun) -> ApiResult<skriptoteket_domain:
     };
     match enqueued {
         Some(run) => {
-            state.storage_used.invalidate(&run.user_id);
+            state.storage_changed(Some(run.user_id));
             // "Senast använda" in the catalog changes with a new run.
-            state.catalog.clear();
+            state.catalog_changed();
             state.queue_wake.notify_one();
             Ok(run)
         }
