@@ -106,6 +106,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), runner.settle()).await;
     if let Some(relay) = relay {
+        // The last runs' ends reach the other servers' followers.
+        state.relay.drained(Duration::from_secs(2)).await;
         relay.abort();
     }
     tracing::info!("stopped");

@@ -15,6 +15,7 @@ use skriptoteket_domain::Signals;
 use skriptoteket_domain::execution::{LogStream, RunProgress};
 use skriptoteket_domain::run::RunStatus;
 use skriptoteket_domain::store::SIGNAL_PAYLOAD_MAX;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -77,6 +78,8 @@ pub struct Relay {
     signals: Option<Arc<dyn Signals>>,
     instance: String,
     outbox: mpsc::Sender<Signal>,
+    /// Signals accepted and not yet sent (or given up).
+    unsent: Arc<AtomicUsize>,
     /// Taken by the sending task when the server starts.
     pending: Mutex<Option<mpsc::Receiver<Signal>>>,
 }
@@ -84,7 +87,8 @@ pub struct Relay {
 impl Relay {
     pub fn new(signals: Option<Arc<dyn Signals>>, instance: &str) -> Self {
         let (outbox, pending) = mpsc::channel(OUTBOX);
-        Self { signals, instance: instance.to_owned(), outbox, pending: Mutex::new(Some(pending)) }
+        let unsent = Arc::new(AtomicUsize::new(0));
+        Self { signals, instance: instance.to_owned(), outbox, unsent, pending: Mutex::new(Some(pending)) }
     }
 
     /// Whether other servers may share the database (and so hear and send signals).
@@ -113,29 +117,50 @@ impl Relay {
         self.send(Signal::Cache { cache, key });
     }
 
+    /// Waits (at most `within`) until every signal waiting to go has gone.
+    pub async fn drained(&self, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        while self.unsent.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     fn send(&self, signal: Signal) {
-        if self.signals.is_some() && self.outbox.try_send(signal).is_err() {
+        if self.signals.is_none() {
+            return;
+        }
+        self.unsent.fetch_add(1, Ordering::AcqRel);
+        if self.outbox.try_send(signal).is_err() {
+            self.unsent.fetch_sub(1, Ordering::AcqRel);
             tracing::debug!("the relay's outbox is full: a signal to the other servers was dropped");
         }
     }
 }
 
 /// Starts sending this server's signals and listening to the others'; `None` on SQLite.
+/// Listening ends at shutdown; sending goes on (runs still end in the grace period) until the
+/// task is aborted, after `drained`.
 pub fn start(state: &AppState) -> Option<JoinHandle<()>> {
     let signals = state.relay.signals.clone()?;
     let pending = state.relay.pending.lock().expect("relay lock").take()?;
-    let sender = tokio::spawn(send_all(signals.clone(), state.relay.instance.clone(), pending));
+    let from = state.relay.instance.clone();
+    let unsent = state.relay.unsent.clone();
     let state = state.clone();
     Some(tokio::spawn(async move {
-        listen(&state, signals.as_ref()).await;
-        sender.abort();
+        tokio::join!(listen(&state, signals.as_ref()), send_all(signals.clone(), from, pending, unsent));
     }))
 }
 
 /// Sends in order, merging the output chunks that queued up meanwhile.
-async fn send_all(signals: Arc<dyn Signals>, from: String, mut pending: mpsc::Receiver<Signal>) {
+async fn send_all(
+    signals: Arc<dyn Signals>,
+    from: String,
+    mut pending: mpsc::Receiver<Signal>,
+    unsent: Arc<AtomicUsize>,
+) {
     let mut batch = Vec::new();
     while pending.recv_many(&mut batch, 256).await > 0 {
+        let taken = batch.len();
         for signal in merge(std::mem::take(&mut batch)) {
             let channel = match signal {
                 Signal::Run { .. } => RUN_CHANNEL,
@@ -147,6 +172,7 @@ async fn send_all(signals: Arc<dyn Signals>, from: String, mut pending: mpsc::Re
                 }
             }
         }
+        unsent.fetch_sub(taken, Ordering::AcqRel);
     }
 }
 
