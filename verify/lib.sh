@@ -189,6 +189,15 @@ for path in sorted(stored - on_disk):
 PY
 }
 
+# start_run TOKEN SLUG: queues a run (202) and prints its id.
+start_run() {
+    local out code
+    out=$(curl -sS --max-time 30 -w '\n%{http_code}' -H "Authorization: Bearer $1" -F 'inputs={}' "$BASE/api/tools/$2/run")
+    code=${out##*$'\n'}
+    [[ $code == 202 ]] || die "starting a run of $2 answered $code: ${out%$'\n'*}"
+    json '["id"]' <<<"${out%$'\n'*}"
+}
+
 # wait_idle TOKEN [SECONDS]: waits until no run is queued or running (an admin's token).
 wait_idle() {
     local token=$1 deadline=$((SECONDS + ${2:-60})) busy

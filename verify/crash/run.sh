@@ -22,15 +22,6 @@ QUICK='def run_tool(input_dir, output_dir):
 '
 ENV=(SKRIPTOTEKET_SEED=false RUNNER_MAX_CONCURRENCY=2 RUNNER_MAX_QUEUE=20)
 
-# start_run TOKEN SLUG: queues a run (202) and prints its id.
-start_run() {
-    local out code
-    out=$(curl -sS --max-time 30 -w '\n%{http_code}' -H "Authorization: Bearer $1" -F 'inputs={}' "$BASE/api/tools/$2/run")
-    code=${out##*$'\n'}
-    [[ $code == 202 ]] || die "starting a run of $2 answered $code: ${out%$'\n'*}"
-    json '["id"]' <<<"${out%$'\n'*}"
-}
-
 run_status() { api GET "/api/runs/$2" "$1" | json '["status"]'; }
 
 our_volumes() { docker volume ls -q --filter "label=org.skriptoteket.instance=$INSTANCE"; }

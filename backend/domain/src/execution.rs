@@ -172,4 +172,11 @@ pub trait Runner: Send + Sync + 'static {
     fn engines(&self) -> Vec<EngineStatus> {
         Vec::new()
     }
+
+    /// Removes what another server process (`instance`, found dead) left on the engine; how
+    /// many containers. A runner that leaves nothing behind has nothing to do.
+    async fn reap_instance(&self, instance: &str) -> Result<usize, String> {
+        let _ = instance;
+        Ok(0)
+    }
 }

@@ -19,7 +19,7 @@ pub mod user;
 pub use page::{Page, PageRequest};
 pub use role::Role;
 pub use store::{
-    BatchStore, FavoriteStore, PrivacyStore, RunStore, SettingsStore, StorageStore, Store, StoreError, ToolStore,
-    UserStore, VersionStore,
+    BatchStore, FavoriteStore, InstanceStore, PrivacyStore, RunStore, SettingsStore, SignalListener, Signals,
+    StorageStore, Store, StoreError, ThrottleStore, ToolStore, UserStore, VersionStore,
 };
 pub use user::{NewUser, User, UserPatch};

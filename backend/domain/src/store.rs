@@ -1,6 +1,7 @@
 //! The persistence port. One implementation per SQL dialect lives in `skriptoteket-store`.
 
 use crate::batch::{Batch, BatchItem, NewBatch};
+use crate::execution::RunProgress;
 use crate::privacy::{ErasedHistory, PrivacyEvent, SettingsRecord, ToolHandover};
 use crate::run::{
     Artifact, CancelOutcome, FoldersInUse, NewRun, Run, RunFinish, RunQuery, RunSummary, SettingsScope, StoredSettings,
@@ -13,6 +14,7 @@ use crate::tool::{
 use crate::{NewUser, Page, PageRequest, User, UserPatch};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +43,8 @@ pub trait Store:
     + FavoriteStore
     + BatchStore
     + PrivacyStore
+    + InstanceStore
+    + ThrottleStore
     + Send
     + Sync
     + 'static
@@ -49,6 +53,29 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
     /// Which dialect this is ("sqlite" or "postgres"), for logs and readiness.
     fn dialect(&self) -> &'static str;
+    /// Messages between the server processes sharing this database, where the dialect has them
+    /// (PostgreSQL's LISTEN/NOTIFY); `None` on SQLite, which one process uses alone.
+    fn signals(&self) -> Option<Arc<dyn Signals>>;
+}
+
+/// Messages between the server processes that share the database: fire and forget, delivered
+/// to every listener (the sender's own included) while it is connected, lost otherwise.
+#[async_trait]
+pub trait Signals: Send + Sync {
+    /// Sends `payload` (at most `SIGNAL_PAYLOAD_MAX` bytes) on `channel`.
+    async fn notify(&self, channel: &str, payload: &str) -> StoreResult<()>;
+    /// One connection listening on `channels`.
+    async fn listen(&self, channels: &[&str]) -> StoreResult<Box<dyn SignalListener>>;
+}
+
+/// The longest payload a signal may carry (PostgreSQL refuses 8000 bytes and more).
+pub const SIGNAL_PAYLOAD_MAX: usize = 7999;
+
+#[async_trait]
+pub trait SignalListener: Send {
+    /// The next message as (channel, payload). An error means the connection was lost; the next
+    /// call connects again, and what was sent meanwhile is lost.
+    async fn recv(&mut self) -> StoreResult<(String, String)>;
 }
 
 /// Accounts and sign-in bookkeeping.
@@ -158,6 +185,10 @@ pub trait RunStore: Send + Sync {
     async fn claim_next_run(&self, instance: &str) -> StoreResult<Option<Run>>;
     /// Marks runs as alive; stale heartbeats reveal runs of dead processes.
     async fn heartbeat_runs(&self, ids: &[Uuid]) -> StoreResult<()>;
+    /// Keeps the latest progress of a running run, for whichever server shows it.
+    async fn save_progress(&self, id: Uuid, progress: &RunProgress) -> StoreResult<()>;
+    /// The latest progress a running run reported (`None` once it ended).
+    async fn run_progress(&self, id: Uuid) -> StoreResult<Option<RunProgress>>;
     async fn finish_run(&self, id: Uuid, finish: RunFinish) -> StoreResult<Option<Run>>;
     async fn run_by_id(&self, id: Uuid) -> StoreResult<Option<Run>>;
     async fn list_runs(&self, query: &RunQuery, page: PageRequest) -> StoreResult<Page<RunSummary>>;
@@ -263,4 +294,34 @@ pub trait PrivacyStore: Send + Sync {
     async fn anonymize_user(&self, user: Uuid) -> StoreResult<()>;
     async fn record_privacy_event(&self, event: PrivacyEvent) -> StoreResult<()>;
     async fn privacy_events(&self, subject: Option<Uuid>, page: PageRequest) -> StoreResult<Page<PrivacyEvent>>;
+}
+
+/// The server processes sharing the database, each alive while it renews its heartbeat.
+#[async_trait]
+pub trait InstanceStore: Send + Sync {
+    /// Records that `instance` is alive at `now` (registering it the first time).
+    async fn heartbeat_instance(&self, instance: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Instances whose last heartbeat is older than `stale_before`.
+    async fn dead_instances(&self, stale_before: DateTime<Utc>) -> StoreResult<Vec<String>>;
+    /// Forgets `instance` (stopped cleanly, or its leftovers were removed), unless it proved
+    /// alive again since `stale_before`; whether it was forgotten.
+    async fn forget_instance(&self, instance: &str, stale_before: DateTime<Utc>) -> StoreResult<bool>;
+}
+
+/// Counters of attempts per key in a time window (sign-in throttling), shared by all servers.
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    /// Counts one attempt under `key` at `now` and returns the key's window start and attempts
+    /// in it, this one included. A window older than `window` starts over at `now`. Atomic:
+    /// concurrent attempts each get their own count.
+    async fn count_attempt(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> StoreResult<(DateTime<Utc>, u32)>;
+    /// The key's attempts start over.
+    async fn clear_attempts(&self, key: &str) -> StoreResult<()>;
+    /// Removes counters whose window began before `before`; how many.
+    async fn prune_attempts(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }

@@ -356,6 +356,21 @@ impl<R: Member> Runner for Fleet<R> {
         }
     }
 
+    /// A dead server process may have left containers on every engine.
+    async fn reap_instance(&self, instance: &str) -> Result<usize, String> {
+        let reaped = futures::future::join_all(self.runners().map(|r| r.reap_instance(instance))).await;
+        let mut total = 0;
+        let mut failures = Vec::new();
+        for (engine, result) in self.engines.iter().zip(reaped) {
+            match result {
+                Ok(n) => total += n,
+                Err(e) => failures.push(format!("{}: {e}", engine.name)),
+            }
+        }
+        // Any engine not reached: the instance is not forgotten, so a later sweep tries again.
+        if failures.is_empty() { Ok(total) } else { Err(failures.join("; ")) }
+    }
+
     fn pool_stats(&self) -> Option<PoolStats> {
         self.runners().filter_map(Runner::pool_stats).reduce(|a, b| PoolStats {
             size: a.size + b.size,

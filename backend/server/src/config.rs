@@ -334,6 +334,10 @@ pub struct ServeArgs {
     /// 0 = none (then run `skriptoteket artifacts prune` from cron).
     #[arg(long, env = "SKRIPTOTEKET_HOUSEKEEPING_INTERVAL_SECONDS", default_value_t = 3600)]
     pub housekeeping_interval_seconds: u64,
+    /// Seconds a server's runs stay its own without a heartbeat: another server on the same
+    /// database fails them (and removes its containers) once this passes after a crash.
+    #[arg(long, env = "SKRIPTOTEKET_LEASE_SECONDS", default_value_t = 30)]
+    pub lease_seconds: u64,
     /// On shutdown, how long running runs may go on before they are cancelled.
     #[arg(long, env = "SKRIPTOTEKET_SHUTDOWN_GRACE_SECONDS", default_value_t = 30)]
     pub shutdown_grace_seconds: u64,

@@ -5,7 +5,7 @@
 use crate::auth::jwt::JwtKeys;
 use crate::config::{Secret, ServeArgs};
 use crate::execution::engines::Engines;
-use crate::execution::{RunConfig, housekeeping, queue};
+use crate::execution::{RunConfig, housekeeping, queue, relay};
 use crate::services::users::bootstrap_superuser;
 use crate::state::{AppState, SessionConfig};
 use crate::{api, seed, spa};
@@ -56,6 +56,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         timeout_sandbox: Duration::from_secs(u64::from(args.runner_timeout_sandbox_seconds)),
         instance,
         shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
+        lease: Duration::from_secs(args.lease_seconds.max(3)),
         storage: args.storage()?,
         shared_storage: args.storage.shared_storage()?,
     };
@@ -68,6 +69,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let engine_tasks = engines.start(&state.shutdown);
     let mut workers = queue::start(&state).await?;
     let housekeeping = housekeeping::start(&state);
+    let relay = relay::start(&state);
 
     let spa = spa::router(&args.spa_dir);
     if spa.is_none() {
@@ -96,6 +98,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // containers finish being removed (the reaper would at the next start anyway).
     let _ = tokio::time::timeout(Duration::from_secs(10), futures::future::join_all(engine_tasks)).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), engines.settle()).await;
+    if let Some(relay) = relay {
+        // The last runs' ends reach the other servers' followers.
+        state.relay.drained(Duration::from_secs(2)).await;
+        relay.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }

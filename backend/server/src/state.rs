@@ -1,11 +1,11 @@
 //! Shared application state handed to every handler.
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::rate_limit::LoginLimiter;
 use crate::cache::TtlCache;
 use crate::execution::RunConfig;
-use crate::execution::hub::RunHub;
+use crate::execution::hub::{HubEvent, RunHub};
 use crate::execution::metrics::Metrics;
+use crate::execution::relay::{Cache, Relay};
 use crate::execution::storage::UserLocks;
 use crate::execution::streams::StreamCounter;
 use crate::execution::syntax::SyntaxChecker;
@@ -25,7 +25,8 @@ pub struct CatalogPage {
     pub answer: std::sync::OnceLock<(bytes::Bytes, String)>,
 }
 
-/// How long another server's change to a user or the catalog may take to show here.
+/// How long another server's change to a user or the catalog may take to show here when the
+/// database cannot signal it (a lost signal on PostgreSQL; SQLite has one server only).
 pub const CACHE_BOUND: Duration = Duration::from_secs(2);
 
 #[derive(Clone)]
@@ -37,8 +38,9 @@ pub struct Inner {
     pub keys: JwtKeys,
     pub sessions: SessionConfig,
     pub runs: RunConfig,
-    pub login_limiter: LoginLimiter,
     pub hub: RunHub,
+    /// Run events, cancels and cache changes to and from the other servers on this database.
+    pub relay: Relay,
     /// Runs followed right now, per user.
     pub streams: StreamCounter,
     /// Wakes a queue worker when a run is enqueued.
@@ -47,6 +49,7 @@ pub struct Inner {
     pub syntax: SyntaxChecker,
     /// Signed-in users by id, so a request needs no database round trip to authenticate;
     /// changed here → invalidated at once, changed by another server → seen within the bound.
+    /// (`user_changed` does both).
     pub users: TtlCache<Uuid, User>,
     /// Catalog pages by query; cleared whenever this process changes a tool or a version.
     pub catalog: TtlCache<String, Arc<CatalogPage>>,
@@ -76,12 +79,12 @@ impl AppState {
         runs: RunConfig,
     ) -> Self {
         Self(Arc::new(Inner {
+            relay: Relay::new(store.signals(), &runs.instance),
             store,
             runner,
             keys,
             sessions,
             runs,
-            login_limiter: LoginLimiter::default(),
             hub: RunHub::default(),
             streams: StreamCounter::default(),
             queue_wake: Notify::new(),
@@ -93,6 +96,35 @@ impl AppState {
             storage_locks: UserLocks::default(),
             shutdown: CancellationToken::new(),
         }))
+    }
+}
+
+impl AppState {
+    /// An event of a run executing here, for its followers here and on the other servers.
+    pub fn announce(&self, run: Uuid, event: HubEvent) {
+        self.relay.run_event(run, &event);
+        self.hub.publish(run, event);
+    }
+
+    /// A user changed (role, disabled, name): forgotten here and on the other servers.
+    pub fn user_changed(&self, user: Uuid) {
+        self.users.invalidate(&user);
+        self.relay.cache_changed(Cache::Users, Some(user));
+    }
+
+    /// A tool or version changed what the catalog shows: every page is made again, everywhere.
+    pub fn catalog_changed(&self) {
+        self.catalog.clear();
+        self.relay.cache_changed(Cache::Catalog, None);
+    }
+
+    /// What `user` keeps changed (`None`: possibly everyone's), here and on the other servers.
+    pub fn storage_changed(&self, user: Option<Uuid>) {
+        match user {
+            Some(user) => self.storage_used.invalidate(&user),
+            None => self.storage_used.clear(),
+        }
+        self.relay.cache_changed(Cache::StorageUsed, user);
     }
 }
 

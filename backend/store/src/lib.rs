@@ -24,6 +24,8 @@ macro_rules! mount_areas {
         mod batches;
         #[path = "queries/favorites.rs"]
         mod favorites;
+        #[path = "queries/instances.rs"]
+        mod instances;
         #[path = "queries/privacy.rs"]
         mod privacy;
         #[path = "queries/runs.rs"]
@@ -32,6 +34,8 @@ macro_rules! mount_areas {
         mod settings;
         #[path = "queries/storage.rs"]
         mod storage;
+        #[path = "queries/throttle.rs"]
+        mod throttle;
         #[path = "queries/tools.rs"]
         mod tools;
         #[path = "queries/users.rs"]
@@ -48,6 +52,10 @@ macro_rules! mount_areas {
 
             fn dialect(&self) -> &'static str {
                 DIALECT
+            }
+
+            fn signals(&self) -> Option<std::sync::Arc<dyn skriptoteket_domain::Signals>> {
+                self.dialect_signals()
             }
         }
     };

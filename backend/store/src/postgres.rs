@@ -2,13 +2,16 @@
 
 use crate::backend_error;
 use crate::rows::RunRow;
+use async_trait::async_trait;
 use chrono::Utc;
-use skriptoteket_domain::StoreError;
 use skriptoteket_domain::run::Run;
 use skriptoteket_domain::store::StoreResult;
+use skriptoteket_domain::{SignalListener, Signals, StoreError};
+use sqlx::postgres::PgListener;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Pool, Postgres, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 type Db = Postgres;
@@ -68,6 +71,10 @@ impl PgStore {
         Ok(tx)
     }
 
+    fn dialect_signals(&self) -> Option<Arc<dyn Signals>> {
+        Some(Arc::new(PgSignals { pool: self.pool.clone() }))
+    }
+
     /// Takes the oldest queued run. `FOR UPDATE SKIP LOCKED` lets concurrent claimers (in this
     /// or other processes) pass over a row another one is taking instead of waiting for it.
     async fn claim_next(&self, instance: &str) -> StoreResult<Option<Run>> {
@@ -86,6 +93,45 @@ impl PgStore {
             .await
             .map_err(backend_error)?;
         row.map(Run::try_from).transpose()
+    }
+}
+
+/// LISTEN/NOTIFY: a notification is sent over any pooled connection; a listener holds one
+/// connection of its own for as long as it lives.
+struct PgSignals {
+    pool: Pool<Db>,
+}
+
+#[async_trait]
+impl Signals for PgSignals {
+    async fn notify(&self, channel: &str, payload: &str) -> StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(payload)
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+
+    async fn listen(&self, channels: &[&str]) -> StoreResult<Box<dyn SignalListener>> {
+        let mut listener = PgListener::connect_with(&self.pool).await.map_err(backend_error)?;
+        listener.listen_all(channels.iter().copied()).await.map_err(backend_error)?;
+        Ok(Box::new(PgSignalListener(listener)))
+    }
+}
+
+struct PgSignalListener(PgListener);
+
+#[async_trait]
+impl SignalListener for PgSignalListener {
+    async fn recv(&mut self) -> StoreResult<(String, String)> {
+        // `try_recv` reports a lost connection (as `None`) instead of reconnecting silently,
+        // so the caller learns that messages may have been missed.
+        match self.0.try_recv().await.map_err(backend_error)? {
+            Some(n) => Ok((n.channel().to_owned(), n.payload().to_owned())),
+            None => Err(StoreError::Backend("the listening connection was lost".into())),
+        }
     }
 }
 

@@ -57,6 +57,11 @@ impl SqliteStore {
         self.write_tx().await
     }
 
+    /// One process uses a SQLite file alone: there is nobody to signal.
+    fn dialect_signals(&self) -> Option<std::sync::Arc<dyn skriptoteket_domain::Signals>> {
+        None
+    }
+
     /// Takes the oldest queued run. The write lock makes the pick and the update atomic.
     async fn claim_next(&self, instance: &str) -> StoreResult<Option<Run>> {
         let sql = concat!(

@@ -130,12 +130,18 @@ impl DockerRunner {
 
     /// Removes every container of this instance left by an earlier process (crash, kill -9).
     pub async fn reap(&self) -> Result<usize, DockerError> {
-        let ids = self.containers_with_label(&format!("{LABEL_INSTANCE}={}", self.instance)).await?;
+        let count = self.remove_instance(&self.instance).await?;
+        if count > 0 {
+            tracing::warn!(count, "removed containers left behind by an earlier process");
+        }
+        Ok(count)
+    }
+
+    /// Removes every container (run or pre-started) labelled with `instance`.
+    async fn remove_instance(&self, instance: &str) -> Result<usize, DockerError> {
+        let ids = self.containers_with_label(&format!("{LABEL_INSTANCE}={instance}")).await?;
         for id in &ids {
             self.remove(id).await;
-        }
-        if !ids.is_empty() {
-            tracing::warn!(count = ids.len(), "removed containers left behind by an earlier process");
         }
         Ok(ids.len())
     }
@@ -358,6 +364,14 @@ fn engine_message(e: &DockerError, image: &str) -> String {
 
 #[async_trait]
 impl Runner for DockerRunner {
+    async fn reap_instance(&self, instance: &str) -> Result<usize, String> {
+        let count = self.remove_instance(instance).await.map_err(|e| e.to_string())?;
+        if count > 0 {
+            tracing::warn!(count, instance, "removed containers left behind by a server process that died");
+        }
+        Ok(count)
+    }
+
     async fn execute(&self, request: RunRequest, events: EventSink, cancel: CancellationToken) -> Execution {
         let started = Instant::now();
         let pooled = self.take_pooled(request.run_id).await;

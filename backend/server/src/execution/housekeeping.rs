@@ -1,7 +1,7 @@
 //! Housekeeping of run files and history: removes uploads no run can use any more, artifacts
 //! past `ARTIFACTS_RETENTION_DAYS`, runs past `RUNS_RETENTION_DAYS` (their rows with inputs
 //! and logs, artifacts and uploads), and run folders nothing in the database needs (left by a
-//! crash between a database change and the disk). The server runs it on a schedule; so does
+//! crash between a database change and the disk), and sign-in counters whose window is over. The server runs it on a schedule; so does
 //! `skriptoteket artifacts prune`. Nothing a queued or running run uses is ever removed.
 
 use crate::blobs::{Area, Blobs};
@@ -109,6 +109,9 @@ pub async fn sweep(store: &dyn Store, policy: &Policy, now: DateTime<Utc>) -> Re
         }
     }
     swept.orphans = remove_orphans(store, policy).await?;
+    // Sign-in counters whose window is over count nothing any more.
+    let windows = chrono::Duration::from_std(crate::auth::rate_limit::LONGEST_WINDOW).expect("a short window");
+    store.prune_attempts(now - windows).await?;
     Ok(swept)
 }
 
@@ -200,7 +203,7 @@ pub fn start(state: &AppState) -> Option<JoinHandle<()>> {
                 Ok(swept) if swept.is_empty() => tracing::debug!("housekeeping: nothing to remove"),
                 Ok(swept) => {
                     // What users keep changed: their shown usage is read again.
-                    state.storage_used.clear();
+                    state.storage_changed(None);
                     tracing::info!(?swept, "housekeeping removed expired files and runs");
                 }
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed; trying again at the next interval"),

@@ -156,6 +156,11 @@ impl RunHub {
         self.release(run);
     }
 
+    /// Runs executing in this process right now.
+    pub fn executing(&self) -> usize {
+        self.entries.lock().expect("hub lock").values().filter(|e| e.cancel.is_some()).count()
+    }
+
     /// Runs being polled right now (for tests: one poll per run, however many follow it).
     pub fn polls(&self) -> usize {
         self.entries.lock().expect("hub lock").values().filter(|e| e.polled).count()

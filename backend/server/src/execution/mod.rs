@@ -7,6 +7,7 @@ pub mod housekeeping;
 pub mod hub;
 pub mod metrics;
 pub mod queue;
+pub mod relay;
 pub mod storage;
 pub mod streams;
 pub mod syntax;
@@ -36,6 +37,9 @@ pub struct RunConfig {
     /// Names this process in run claims and container labels.
     pub instance: String,
     pub shutdown_grace: Duration,
+    /// How long a running run or a server process may go without a heartbeat before the other
+    /// processes take it for dead (`queue::DEFAULT_LEASE`; tests shorten it).
+    pub lease: Duration,
     /// Per-user quota, free-space floor, retention and housekeeping schedule.
     pub storage: StorageConfig,
     /// The S3 store uploads and artifacts are shared through (`STORAGE_URL`); `None`: the
@@ -58,6 +62,7 @@ impl RunConfig {
             timeout_sandbox: Duration::from_secs(60),
             instance: instance.to_owned(),
             shutdown_grace: Duration::from_secs(30),
+            lease: queue::DEFAULT_LEASE,
             storage: StorageConfig::default(),
             shared_storage: None,
         }

@@ -1,6 +1,12 @@
 //! The durable run queue's workers: `RUNNER_MAX_CONCURRENCY` tasks in this process, each
 //! claiming the oldest queued run from the database (safe across processes on PostgreSQL),
 //! executing it through the runner, and recording the outcome.
+//!
+//! Several server processes may share the database. Each renews a lease on every run it
+//! executes (the run's heartbeat) and on itself (its `instances` row); the sweep in every
+//! process fails the running runs whose lease ran out and removes the containers of instances
+//! whose lease ran out (they died: `kill -9`, a lost machine). Queued runs belong to nobody:
+//! whoever is alive claims them.
 
 use crate::blobs::Area;
 use crate::execution::hub::HubEvent;
@@ -14,33 +20,107 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument;
 
-/// How often a running run proves it is alive and checks for a cancel from elsewhere.
+/// How often a running run proves it is alive, saves its latest progress and checks for a
+/// cancel from elsewhere (a signal usually brings the cancel sooner).
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
-/// A running run whose heartbeat is older than this belongs to a dead process.
-pub const STALE_AFTER: Duration = Duration::from_secs(60);
+/// A running run, or a server process, whose heartbeat is older than this is taken for dead.
+/// Far above `HEARTBEAT`, so a slow database write or two do not fail a live run.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+/// The sweep for runs and processes past their lease runs this many times per lease; so does a
+/// process's own heartbeat. A dead process's runs are settled within `lease + lease / SWEEPS`.
+const SWEEPS: u32 = 6;
 /// Workers look for work at least this often (other processes may enqueue).
 const IDLE_POLL: Duration = Duration::from_secs(1);
 
 pub const RESTART_REASON: &str = "The server stopped while this run was going. Nothing was lost; start the run again.";
 
-/// Recovers runs a dead process left `running`, then starts the workers.
+/// Fails the runs an earlier process of this instance left `running`, then starts the workers
+/// and the lease keeper (which also sweeps for other processes' leftovers at once).
 pub async fn start(state: &AppState) -> anyhow::Result<JoinSet<()>> {
-    let stale_before = chrono::Utc::now() - chrono::Duration::from_std(STALE_AFTER)?;
     let interrupted = RunError::bare(ErrorCode::Interrupted);
     let now = chrono::Utc::now();
     let mine = state.store.fail_orphaned_runs(Some(&state.runs.instance), now, RESTART_REASON, &interrupted).await?;
-    let stale = state.store.fail_orphaned_runs(None, stale_before, RESTART_REASON, &interrupted).await?;
-    if !mine.is_empty() || !stale.is_empty() {
-        tracing::warn!(count = mine.len() + stale.len(), "marked runs of a stopped server as failed");
+    if !mine.is_empty() {
+        tracing::warn!(count = mine.len(), "marked runs of this server's earlier process as failed");
     }
+    state.store.heartbeat_instance(&state.runs.instance, now).await?;
     let mut workers = JoinSet::new();
     for n in 0..state.runs.max_concurrency.max(1) {
         let state = state.clone();
         workers.spawn(async move { worker(state, n).await });
     }
+    let keeper = state.clone();
+    workers.spawn(async move { keep_lease(keeper).await });
     Ok(workers)
+}
+
+/// Renews this process's lease and sweeps, until shutdown and then until the last run executing
+/// here has ended (its containers are ours until then); a clean stop then gives the lease up.
+async fn keep_lease(state: AppState) {
+    let mut tick = tokio::time::interval(state.runs.lease / SWEEPS);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = state.shutdown.cancelled(), if !state.shutdown.is_cancelled() => {}
+        }
+        let now = chrono::Utc::now();
+        if state.shutdown.is_cancelled() && state.hub.executing() == 0 {
+            let _ = state.store.forget_instance(&state.runs.instance, now + chrono::Duration::seconds(1)).await;
+            return;
+        }
+        if let Err(e) = state.store.heartbeat_instance(&state.runs.instance, now).await {
+            tracing::warn!(error = %e, "could not renew this server's lease");
+        }
+        if !state.shutdown.is_cancelled()
+            && let Err(e) = sweep(&state, now).await
+        {
+            tracing::warn!(error = %e, "the sweep for dead servers' runs failed; trying again");
+        }
+    }
+}
+
+/// What one sweep settled.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Running runs past their lease, now failed.
+    pub runs: Vec<uuid::Uuid>,
+    /// Dead server processes whose containers were removed.
+    pub instances: Vec<String>,
+}
+
+/// Fails the running runs whose lease ran out by `now` (their process died), tells their
+/// followers everywhere, and removes the containers of processes whose lease ran out.
+pub async fn sweep(state: &AppState, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<Swept> {
+    let stale_before = now - chrono::Duration::from_std(state.runs.lease)?;
+    let interrupted = RunError::bare(ErrorCode::Interrupted);
+    let runs = state.store.fail_orphaned_runs(None, stale_before, RESTART_REASON, &interrupted).await?;
+    if !runs.is_empty() {
+        tracing::warn!(count = runs.len(), "failed runs of a server process that stopped renewing its lease");
+    }
+    for run in &runs {
+        state.announce(*run, HubEvent::Finished);
+    }
+    let mut instances = Vec::new();
+    for instance in state.store.dead_instances(stale_before).await? {
+        if instance == state.runs.instance {
+            continue; // alive after all: our own renewal was late
+        }
+        match state.runner.reap_instance(&instance).await {
+            // Reaped by whoever gets there first; the others find nothing to remove.
+            Ok(_) => {
+                if state.store.forget_instance(&instance, stale_before).await? {
+                    tracing::info!(instance, "forgot a server process that stopped renewing its lease");
+                }
+                instances.push(instance);
+            }
+            Err(e) => tracing::warn!(instance, error = %e, "could not remove a dead server process's containers"),
+        }
+    }
+    Ok(Swept { runs, instances })
 }
 
 async fn worker(state: AppState, n: usize) {
@@ -71,7 +151,7 @@ async fn worker(state: AppState, n: usize) {
 }
 
 async fn process(state: &AppState, run: Run) {
-    state.hub.publish(run.id, HubEvent::Status(RunStatus::Running));
+    state.announce(run.id, HubEvent::Status(RunStatus::Running));
     let cancel = state.hub.register(run.id);
     let finish = match request_for(state, &run).await {
         Ok(request) => execute(state, &run, request, cancel).await,
@@ -99,7 +179,8 @@ async fn process(state: &AppState, run: Run) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "recording a finished run failed"),
     }
-    state.storage_used.invalidate(&run.user_id);
+    state.storage_changed(Some(run.user_id));
+    state.relay.run_event(run.id, &HubEvent::Finished);
     state.hub.finish(run.id);
 }
 
@@ -184,20 +265,24 @@ async fn request_for(state: &AppState, run: &Run) -> Result<RunRequest, (String,
 }
 
 async fn execute(state: &AppState, run: &Run, request: RunRequest, cancel: CancellationToken) -> RunFinish {
-    let hub = state.hub.clone();
+    let announcer = state.clone();
     let run_id = run.id;
     let sink: EventSink = Arc::new(move |event| match event {
-        RunEvent::Output { stream, text } => hub.publish(run_id, HubEvent::Output { stream, text }),
-        // The latest stays in the hub while the run goes (GET /api/runs/{id} shows it); it is
-        // not stored: a finished run's progress says nothing its status does not.
-        RunEvent::Progress(progress) => hub.progress(run_id, progress),
+        RunEvent::Output { stream, text } => announcer.announce(run_id, HubEvent::Output { stream, text }),
+        // The latest stays in the hub while the run goes (GET /api/runs/{id} here shows it),
+        // and the heartbeat saves it for the other servers.
+        RunEvent::Progress(progress) => {
+            announcer.relay.run_event(run_id, &HubEvent::Progress(progress.clone()));
+            announcer.hub.progress(run_id, progress);
+        }
         RunEvent::Started => {}
     });
-    let watcher = tokio::spawn(watch(state.clone(), run_id, cancel.clone()));
+    // Ends with this future even when it is dropped half-way (the worker aborted).
+    let watcher = AbortOnDropHandle::new(tokio::spawn(watch(state.clone(), run_id, cancel.clone())));
     state.metrics.active_containers.fetch_add(1, Ordering::Relaxed);
     let execution = state.runner.execute(request, sink, cancel).await;
     state.metrics.active_containers.fetch_sub(1, Ordering::Relaxed);
-    watcher.abort();
+    drop(watcher);
     state.metrics.run_finished(run.context.as_str(), RunStatus::from(execution.status).as_str(), execution.duration);
     let artifacts = execution
         .artifacts
@@ -232,10 +317,16 @@ async fn watch(state: AppState, run: uuid::Uuid, cancel: CancellationToken) {
     };
     tokio::pin!(grace);
     let mut tick = tokio::time::interval(HEARTBEAT);
+    let mut saved = None;
     loop {
         tokio::select! {
             _ = tick.tick() => {
                 let _ = state.store.heartbeat_runs(&[run]).await;
+                let progress = state.hub.latest_progress(run);
+                if progress != saved && let Some(latest) = &progress {
+                    let _ = state.store.save_progress(run, latest).await;
+                    saved = progress;
+                }
                 if state.store.cancel_requested(run).await.unwrap_or(false) {
                     cancel.cancel();
                 }

@@ -1,7 +1,7 @@
 //! Signing in: throttling, lockout, constant-time-ish failures, token issue.
 
 use crate::auth::jwt::Claims;
-use crate::auth::password;
+use crate::auth::{password, rate_limit};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use chrono::Utc;
@@ -9,7 +9,7 @@ use skriptoteket_domain::User;
 use skriptoteket_domain::user::{LOCKOUT, MAX_FAILED_LOGINS, normalize_email};
 use std::net::IpAddr;
 use std::sync::LazyLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::Semaphore;
 
 pub struct Session {
@@ -32,8 +32,7 @@ pub(crate) fn too_many(retry_after_seconds: u64) -> ApiError {
 
 pub async fn login(state: &AppState, ip: Option<IpAddr>, email: &str, pw: &str) -> ApiResult<Session> {
     let email = normalize_email(email);
-    let now = Instant::now();
-    state.login_limiter.check(ip, &email, now).map_err(|wait| too_many(wait.as_secs()))?;
+    rate_limit::check(state.store.as_ref(), ip, &email, Utc::now()).await?.map_err(|wait| too_many(wait.as_secs()))?;
 
     let Some((user, hash)) = state.store.user_credentials(&email).await? else {
         let candidate = pw.to_owned();
@@ -51,7 +50,7 @@ pub async fn login(state: &AppState, ip: Option<IpAddr>, email: &str, pw: &str) 
     if user.disabled {
         return Err(ApiError::forbidden("account_disabled", "This account is disabled."));
     }
-    state.login_limiter.record_success(&email);
+    rate_limit::record_success(state.store.as_ref(), &email).await?;
     state.store.record_login_success(user.id).await?;
     let (token, claims) = state.keys.issue(user.id, Utc::now(), state.sessions.ttl);
     Ok(Session { user, token, claims })

@@ -37,7 +37,7 @@ pub struct Imported {
 pub async fn import(state: &AppState, user: &CurrentUser, bundle: ToolBundle, publish: bool) -> ApiResult<Imported> {
     user.require(Role::Admin)?;
     let imported = import_as(state.store.as_ref(), &user.user, bundle, publish).await?;
-    state.catalog.clear();
+    state.catalog_changed();
     Ok(imported)
 }
 

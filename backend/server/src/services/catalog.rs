@@ -54,7 +54,7 @@ pub async fn list(
 pub async fn set_favorite(state: &AppState, user: &CurrentUser, slug: &str, favorite: bool) -> ApiResult<()> {
     let (tool, _) = published(state.store.as_ref(), slug).await?;
     state.store.set_favorite(user.user.id, tool.id, favorite).await?;
-    state.catalog.clear();
+    state.catalog_changed();
     Ok(())
 }
 

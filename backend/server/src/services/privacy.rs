@@ -9,13 +9,12 @@ use crate::archive::{self, Entry};
 use crate::auth::CurrentUser;
 use crate::blobs::Area;
 use crate::error::{ApiError, ApiResult};
-use crate::execution::hub::HubEvent;
 use crate::services::access::can_edit;
 use crate::state::AppState;
 use chrono::Utc;
 use serde_json::{Value, json};
 use skriptoteket_domain::privacy::{ErasedHistory, PrivacyAction, PrivacyEvent, ToolHandover};
-use skriptoteket_domain::run::{CancelOutcome, Run, RunStatus};
+use skriptoteket_domain::run::Run;
 use skriptoteket_domain::tool::Tool;
 use skriptoteket_domain::{Page, PageRequest, Role, User};
 use std::collections::HashMap;
@@ -108,8 +107,8 @@ pub async fn erase_user(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiRe
     let history = erase_history(state, person.id).await?;
     let tools = state.store.hand_over_tools(person.id, user.user.id).await?;
     state.store.anonymize_user(person.id).await?;
-    state.users.invalidate(&person.id);
-    state.catalog.clear();
+    state.user_changed(person.id);
+    state.catalog_changed();
     let mut summary = history_summary(&history);
     summary["tools_handed_over"] = json!(tools.tools);
     summary["tools_to_admin"] = json!(tools.to_admin);
@@ -130,10 +129,7 @@ pub async fn events(
 
 async fn erase_history(state: &AppState, person: Uuid) -> ApiResult<ErasedHistory> {
     for run in state.store.runs_of_user(person).await?.iter().filter(|r| !r.status.is_final()) {
-        if state.store.request_cancel(run.id).await? == CancelOutcome::Requested {
-            state.hub.cancel(run.id);
-        }
-        state.hub.publish(run.id, HubEvent::Status(RunStatus::Cancelled));
+        crate::services::runs::stop(state, run.id).await?;
     }
     let erased = state.store.erase_history(person).await?;
     let blobs = state.runs.blobs();
@@ -144,8 +140,8 @@ async fn erase_history(state: &AppState, person: Uuid) -> ApiResult<ErasedHistor
             }
         }
     }
-    state.storage_used.invalidate(&person);
-    state.catalog.clear();
+    state.storage_changed(Some(person));
+    state.catalog_changed();
     Ok(erased)
 }
 

@@ -107,7 +107,7 @@ pub async fn update(state: &AppState, user: &CurrentUser, id: Uuid, patch: ToolP
         }
         Err(e) => return Err(e.into()),
     };
-    state.catalog.clear();
+    state.catalog_changed();
     view(state, updated).await
 }
 

@@ -2,7 +2,7 @@
 //! first superuser.
 
 use crate::auth::jwt::Claims;
-use crate::auth::{CurrentUser, password};
+use crate::auth::{CurrentUser, password, rate_limit};
 use crate::error::{ApiError, ApiResult};
 use crate::services::auth::{argon2, too_many};
 use crate::services::storage::{self, StorageUsage};
@@ -89,7 +89,7 @@ pub async fn change(state: &AppState, user: &CurrentUser, id: Uuid, change: Chan
         UserPatch { display_name: change.display_name, role: change.role, disabled: change.disabled, password_hash };
     let changed = store.update_user(id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))?;
     // A disabled account or a new password must take effect on the very next request.
-    state.users.invalidate(&id);
+    state.user_changed(id);
     Ok(changed)
 }
 
@@ -143,14 +143,16 @@ pub async fn change_self(
             let current = current_password
                 .ok_or_else(|| ApiError::field("current_password", "is needed to set a new password"))?;
             // The same per-account limit as sign-in: a stolen session cannot guess the password.
-            let limiter = &state.login_limiter;
-            limiter.check(None, &me.user.email, std::time::Instant::now()).map_err(|wait| too_many(wait.as_secs()))?;
+            let store = state.store.as_ref();
+            rate_limit::check(store, None, &me.user.email, chrono::Utc::now())
+                .await?
+                .map_err(|wait| too_many(wait.as_secs()))?;
             let (_, stored) =
                 state.store.user_credentials(&me.user.email).await?.ok_or_else(|| ApiError::not_found("The user"))?;
             if !argon2(move || password::verify(&current, &stored)).await? {
                 return Err(ApiError::field("current_password", "is not your current password"));
             }
-            limiter.record_success(&me.user.email);
+            rate_limit::record_success(store, &me.user.email).await?;
             Some(argon2(move || password::hash(&new)).await??)
         }
         None => None,
@@ -158,7 +160,7 @@ pub async fn change_self(
     let changed_password = password_hash.is_some();
     let patch = UserPatch { display_name, password_hash, ..Default::default() };
     let user = state.store.update_user(me.user.id, patch).await?.ok_or_else(|| ApiError::not_found("The user"))?;
-    state.users.invalidate(&me.user.id);
+    state.user_changed(me.user.id);
     let session = changed_password.then(|| state.keys.issue(user.id, chrono::Utc::now(), state.sessions.ttl));
     let storage = storage::usage_of(state, user.id).await?;
     Ok(SelfChange { user, session, storage })

@@ -135,7 +135,7 @@ pub async fn publish(
         .publish_version(id, user.user.id, message)
         .await?
         .ok_or_else(|| wrong_state(&version, "published", "Only versions in review can be published."))?;
-    state.catalog.clear();
+    state.catalog_changed();
     Ok(published)
 }
 
@@ -171,7 +171,7 @@ pub async fn rollback(
         .rollback_to(id, user.user.id, message)
         .await?
         .ok_or_else(|| wrong_state(&version, "rolled back to", "Only archived versions can be restored."))?;
-    state.catalog.clear();
+    state.catalog_changed();
     Ok(restored)
 }
 

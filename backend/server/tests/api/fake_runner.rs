@@ -6,12 +6,13 @@
 //! memory, `cut_files` succeeds but reports two files not kept; anything else succeeds with a
 //! markdown output echoing the inputs and settings.
 //! `offer_action` adds a next action `next` (no fields); `write_artifact` keeps one file,
-//! `rapport.txt`, as the run's artifact.
+//! `rapport.txt`, as the run's artifact; `progress` reports half done before the work.
 
 use async_trait::async_trait;
 use skriptoteket_domain::contract::{ActionKind, NextAction, UiOutput, UiPayload};
 use skriptoteket_domain::execution::{
-    ArtifactFile, EventSink, Execution, ExecutionStatus, LogStream, RunEvent, RunRequest, Runner, RunnerHealth,
+    ArtifactFile, EventSink, Execution, ExecutionStatus, LogStream, RunEvent, RunProgress, RunRequest, Runner,
+    RunnerHealth,
 };
 use skriptoteket_domain::run_error::{ErrorCode, FileCap, OutputCaps, OutputCut, RunError};
 use std::sync::Mutex;
@@ -30,6 +31,9 @@ impl Runner for FakeRunner {
         self.requests.lock().unwrap().push(request.clone());
         events(RunEvent::Started);
         events(RunEvent::Output { stream: LogStream::Stdout, text: "fake start\n".into() });
+        if request.source.contains("progress") {
+            events(RunEvent::Progress(RunProgress { done: 1.0, total: Some(2.0), stage: Some("Halvvägs".into()) }));
+        }
         let sleep =
             request.source.split_whitespace().find_map(|w| w.strip_prefix("sleep=")?.parse::<u64>().ok()).unwrap_or(0);
         let status = tokio::select! {

@@ -16,6 +16,7 @@ mod openapi;
 mod privacy;
 mod runs;
 mod s3;
+mod servers;
 mod shared_storage;
 mod storage;
 mod support;

@@ -6,10 +6,10 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use skriptoteket_domain::execution::Runner;
-use skriptoteket_domain::{Role, User};
+use skriptoteket_domain::{Role, Store, User};
 use skriptoteket_server::api;
 use skriptoteket_server::auth::jwt::JwtKeys;
-use skriptoteket_server::execution::{RunConfig, housekeeping, queue};
+use skriptoteket_server::execution::{RunConfig, housekeeping, queue, relay};
 use skriptoteket_server::services::users::{CreateUser, create_unchecked};
 use skriptoteket_server::state::{AppState, SessionConfig};
 use skriptoteket_store::testing::{Backend, TestDb, backends};
@@ -29,6 +29,9 @@ pub struct TestApp {
     /// The housekeeping task, when the test's `RunConfig` set an interval.
     pub housekeeping: Option<tokio::task::JoinHandle<()>>,
     workers: Option<JoinSet<()>>,
+    /// Signals to and from other servers on the same database (PostgreSQL).
+    relay: Option<tokio::task::JoinHandle<()>>,
+    /// The schema or file; `None` on a second server, which uses the first one's.
     db: Option<TestDb>,
 }
 
@@ -39,6 +42,9 @@ impl Drop for TestApp {
             workers.abort_all();
         }
         if let Some(task) = self.housekeeping.take() {
+            task.abort();
+        }
+        if let Some(task) = self.relay.take() {
             task.abort();
         }
     }
@@ -125,7 +131,37 @@ impl TestApp {
         runs.timeout_sandbox = Duration::from_secs(20);
         runs.timeout_production = Duration::from_secs(20);
         configure(&mut runs);
-        Self::start(backend, engine, db, dir, runs).await
+        Self::start(backend, engine, db.store.clone(), Some(db), dir, runs).await
+    }
+
+    /// Another server process on this app's database: its own instance name, files, workers
+    /// and caches, the same signing secret (a token works on both).
+    pub async fn second_server(&self, engine: Engine, configure: impl FnOnce(&mut RunConfig)) -> Self {
+        let store = skriptoteket_store::connect(&self.database_url(), false).await.expect("second store");
+        let dir = tempfile::tempdir().unwrap();
+        let instance = format!("test-{}", uuid::Uuid::new_v4().simple());
+        let mut runs = RunConfig::under(dir.path(), &instance);
+        runs.timeout_sandbox = self.state.runs.timeout_sandbox;
+        runs.timeout_production = self.state.runs.timeout_production;
+        configure(&mut runs);
+        Self::start(self.backend, engine, store, None, dir, runs).await
+    }
+
+    /// Stops claiming runs (this server only serves requests and signals).
+    pub async fn kill_workers(&mut self) {
+        if let Some(mut workers) = self.workers.take() {
+            workers.abort_all();
+            while workers.join_next().await.is_some() {}
+        }
+    }
+
+    /// Simulates `kill -9` for good: workers, lease keeper and relay vanish without recording
+    /// anything; the database and the requests still answer (as another server would).
+    pub async fn kill(&mut self) {
+        self.kill_workers().await;
+        for task in [self.housekeeping.take(), self.relay.take()].into_iter().flatten() {
+            task.abort();
+        }
     }
 
     /// Simulates `kill -9` and a new start on the same database, files and instance name:
@@ -140,17 +176,24 @@ impl TestApp {
             workers.abort_all();
             while workers.join_next().await.is_some() {}
         }
-        if let Some(task) = self.housekeeping.take() {
+        for task in [self.housekeeping.take(), self.relay.take()].into_iter().flatten() {
             task.abort();
         }
         let db = self.db.take().expect("db");
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
         let mut runs = self.state.runs.clone();
         configure(&mut runs);
-        Self::start(self.backend, engine, db, dir, runs).await
+        Self::start(self.backend, engine, db.store.clone(), Some(db), dir, runs).await
     }
 
-    async fn start(backend: Backend, engine: Engine, db: TestDb, dir: tempfile::TempDir, runs: RunConfig) -> Self {
+    async fn start(
+        backend: Backend,
+        engine: Engine,
+        store: Arc<dyn Store>,
+        db: Option<TestDb>,
+        dir: tempfile::TempDir,
+        runs: RunConfig,
+    ) -> Self {
         let runner: Arc<dyn Runner> = match engine {
             Engine::Fake(fake) => fake,
             Engine::Runner(runner) => runner,
@@ -168,16 +211,17 @@ impl TestApp {
             cookie_secure: false,
             trusted_proxies: vec![std::net::Ipv4Addr::LOCALHOST.into()],
         };
-        let state = AppState::new(db.store.clone(), runner, JwtKeys::from_secret(SECRET), sessions, runs);
+        let state = AppState::new(store, runner, JwtKeys::from_secret(SECRET), sessions, runs);
         let workers = queue::start(&state).await.expect("queue");
         let housekeeping = housekeeping::start(&state);
+        let relay = relay::start(&state);
         let router = api::app(state.clone(), Duration::from_secs(30), None);
-        Self { backend, router, state, dir, housekeeping, workers: Some(workers), db: Some(db) }
+        Self { backend, router, state, dir, housekeeping, workers: Some(workers), relay, db }
     }
 
     /// The database URL this app uses (for CLI commands under test).
     pub fn database_url(&self) -> String {
-        self.db.as_ref().expect("db").url.clone()
+        self.db.as_ref().expect("the first server's db").url.clone()
     }
 
     pub async fn user(&self, role: Role) -> User {

@@ -10,6 +10,7 @@ use crate::backend_error;
 use crate::rows::{ArtifactRow, CountRow, RunRow, SummaryRow, parse_id, parse_status};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use skriptoteket_domain::execution::RunProgress;
 use skriptoteket_domain::run::{
     Artifact, CancelOutcome, NewRun, Run, RunContext, RunFinish, RunQuery, RunStatus, RunSummary,
 };
@@ -136,6 +137,26 @@ impl RunStore for This {
         );
         sqlx::query(sql).bind(Utc::now()).bind(Json(&ids)).execute(&self.pool).await.map_err(backend_error)?;
         Ok(())
+    }
+
+    async fn save_progress(&self, id: Uuid, progress: &RunProgress) -> StoreResult<()> {
+        sqlx::query("UPDATE runs SET progress = $2 WHERE id = $1 AND status = 'running'")
+            .bind(id.to_string())
+            .bind(Json(progress))
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+
+    async fn run_progress(&self, id: Uuid) -> StoreResult<Option<RunProgress>> {
+        let progress: Option<Option<Json<RunProgress>>> =
+            sqlx::query_scalar("SELECT progress FROM runs WHERE id = $1 AND status = 'running'")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend_error)?;
+        Ok(progress.flatten().map(|p| p.0))
     }
 
     /// Records the end of a run that is still queued or running, with its artifacts. A run that

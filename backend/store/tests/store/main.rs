@@ -4,6 +4,7 @@
 mod batches;
 mod migration;
 mod runs;
+mod servers;
 mod storage;
 mod tools;
 

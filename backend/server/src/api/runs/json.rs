@@ -89,7 +89,8 @@ pub struct RunResponse {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     /// While the run goes: the tool's latest progress (`skriptoteket.progress`), if it reported
-    /// any. Absent when it did not, once it ended, and while another server process runs it.
+    /// any. Absent when it did not and once it ended; up to 2 s old when another server process
+    /// runs it.
     pub progress: Option<RunProgress>,
 }
 

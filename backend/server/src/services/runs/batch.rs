@@ -9,7 +9,6 @@ use crate::archive::{self, Entry};
 use crate::auth::CurrentUser;
 use crate::blobs::Area;
 use crate::error::{ApiError, ApiResult};
-use crate::execution::hub::HubEvent;
 use crate::execution::uploads::read_batch_form;
 use crate::services::access::require_owner_or_admin;
 use crate::services::{catalog, storage, tools};
@@ -17,7 +16,6 @@ use crate::state::AppState;
 use axum::extract::Multipart;
 use serde_json::json;
 use skriptoteket_domain::batch::{Batch, BatchItem, NewBatch};
-use skriptoteket_domain::run::{CancelOutcome, RunStatus};
 use skriptoteket_domain::schema::InputSchema;
 use skriptoteket_domain::tool::Tool;
 use std::collections::HashMap;
@@ -93,14 +91,8 @@ pub async fn get(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Ba
 /// Cancels every item still waiting or going; finished items keep their results.
 pub async fn cancel(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<BatchView> {
     let batch = load(state, user, id).await?;
-    for item in state.store.batch_items(batch.id).await? {
-        if item.status.is_final() {
-            continue;
-        }
-        if state.store.request_cancel(item.run_id).await? == CancelOutcome::Requested {
-            state.hub.cancel(item.run_id);
-        }
-        state.hub.publish(item.run_id, HubEvent::Status(RunStatus::Cancelled));
+    for item in state.store.batch_items(batch.id).await?.iter().filter(|i| !i.status.is_final()) {
+        super::stop(state, item.run_id).await?;
     }
     view(state, batch).await
 }

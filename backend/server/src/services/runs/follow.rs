@@ -1,8 +1,9 @@
 //! Following a run: the one place that subscribes to the run hub and re-reads the run. Each
 //! follower listens to the hub only; one poll task per followed run re-reads it from the
-//! database once a second for all of them (runs executed by another server process send
-//! nothing to this hub) and announces what changed. The event stream (SSE) maps the updates
-//! to events; `Prefer: wait` reads them until the end.
+//! database for all of them and announces what changed. On PostgreSQL the server executing the
+//! run signals its events to every server's hub (`execution::relay`), so the poll is only a
+//! slow safety net for a lost signal; on SQLite (one process) it is the once-a-second check.
+//! The event stream (SSE) maps the updates to events; `Prefer: wait` reads them until the end.
 
 use super::{RunView, get};
 use crate::auth::CurrentUser;
@@ -18,8 +19,10 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 use uuid::Uuid;
 
-/// How often a followed run is re-read from the database, for all its followers together.
+/// How often a followed run is re-read from the database, for all its followers together:
+/// where nothing signals its changes, and where signals do (a lost one is caught up this late).
 const POLL: Duration = Duration::from_secs(1);
+const POLL_SIGNALLED: Duration = Duration::from_secs(15);
 /// Longest `Prefer: wait=N` honoured.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
@@ -61,7 +64,7 @@ pub async fn follow(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult
 
 /// The one poll of a followed run: announces a status change to the hub, and the end.
 async fn poll(state: AppState, id: Uuid, mut last: RunStatus) {
-    let mut tick = tokio::time::interval(POLL);
+    let mut tick = tokio::time::interval(if state.relay.is_live() { POLL_SIGNALLED } else { POLL });
     tick.tick().await;
     loop {
         tokio::select! {

@@ -24,7 +24,7 @@ use skriptoteket_domain::{Page, PageRequest, Role};
 use uuid::Uuid;
 
 /// A run as one viewer may see it: stderr (tracebacks) only for the tool's maintainers and
-/// admins (SPEC §3); while it runs in this process, the tool's latest progress.
+/// admins (SPEC §3); while it runs, the tool's latest progress.
 #[derive(Clone)]
 pub struct RunView {
     pub run: Run,
@@ -43,7 +43,14 @@ async fn load(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Run> 
 async fn view_of(state: &AppState, user: &CurrentUser, run: Run) -> ApiResult<RunView> {
     let tool = tools::load(state.store.as_ref(), run.tool_id).await?;
     let show_stderr = can_edit(user, &tool);
-    let progress = (run.status == RunStatus::Running).then(|| state.hub.latest_progress(run.id)).flatten();
+    let progress = match run.status {
+        // Saved at the heartbeat by whichever server executes it; fresher here if it is this one.
+        RunStatus::Running => match state.hub.latest_progress(run.id) {
+            Some(progress) => Some(progress),
+            None => state.store.run_progress(run.id).await?,
+        },
+        _ => None,
+    };
     Ok(RunView { run, tool, show_stderr, progress })
 }
 
@@ -83,16 +90,23 @@ pub async fn list(
 /// Cancels a queued or running run (its container is killed); answers the run after.
 pub async fn cancel(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<RunView> {
     let run = load(state, user, id).await?;
-    match state.store.request_cancel(run.id).await? {
-        CancelOutcome::Cancelled | CancelOutcome::AlreadyFinal(_) => {}
-        CancelOutcome::Requested => {
-            // Executing here: kill it now instead of at the next heartbeat.
-            state.hub.cancel(run.id);
-        }
-        CancelOutcome::NotFound => return Err(ApiError::not_found("The run")),
+    if stop(state, run.id).await? == CancelOutcome::NotFound {
+        return Err(ApiError::not_found("The run"));
     }
-    state.hub.publish(run.id, HubEvent::Status(RunStatus::Cancelled));
     get(state, user, id).await
+}
+
+/// Cancels the run `id` (no permission check: the caller made it): a queued one at once, a
+/// running one killed now instead of at its next heartbeat, here or by the server executing it.
+pub(crate) async fn stop(state: &AppState, id: Uuid) -> ApiResult<CancelOutcome> {
+    let outcome = state.store.request_cancel(id).await?;
+    if outcome == CancelOutcome::Requested && !state.hub.cancel(id) {
+        state.relay.cancel(id);
+    }
+    if outcome != CancelOutcome::NotFound {
+        state.announce(id, HubEvent::Status(RunStatus::Cancelled));
+    }
+    Ok(outcome)
 }
 
 /// An artifact ready to stream: its record and its bytes (from disk or the shared store).

@@ -326,8 +326,8 @@ pub(super) async fn reserve(state: &AppState, user: Uuid, bytes: u64) -> ApiResu
 /// After runs were queued: the user's storage and "Senast använda" in the catalog changed,
 /// and the workers have work.
 pub(super) fn queued(state: &AppState, user: Uuid) {
-    state.storage_used.invalidate(&user);
-    state.catalog.clear();
+    state.storage_changed(Some(user));
+    state.catalog_changed();
     state.queue_wake.notify_waiters();
     state.queue_wake.notify_one();
 }
