@@ -1,6 +1,6 @@
 // Starts the real `skriptoteket serve` binary for the e2e run (temp data dir, free port, the
 // built SPA) and stops it again, whatever happened.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -19,10 +19,23 @@ export function freePort() {
 }
 
 /**
- * @param {{ bin: string, spaDir: string, logFile: string, email: string, password: string }} options
+ * The interpreter for the server's syntax pre-check (Python ≥ 3.12), as `make` finds it, so
+ * `npm run e2e` alone also gets syntax errors refused before a run starts.
+ */
+export function syntaxPython(repo) {
+  if (process.env.SKRIPTOTEKET_SYNTAX_PYTHON) return process.env.SKRIPTOTEKET_SYNTAX_PYTHON
+  try {
+    return execFileSync('bash', [join(repo, 'scripts/find-syntax-python.sh')], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * @param {{ bin: string, spaDir: string, logFile: string, email: string, password: string, python?: string }} options
  * @returns {Promise<{ url: string, stop: () => Promise<void>, killNow: () => void }>}
  */
-export async function startBackend({ bin, spaDir, logFile, email, password }) {
+export async function startBackend({ bin, spaDir, logFile, email, password, python }) {
   if (!existsSync(bin)) {
     throw new Error(`backend binary not found at ${bin}; build it with \`cargo build -p skriptoteket-server\``)
   }
@@ -45,6 +58,7 @@ export async function startBackend({ bin, spaDir, logFile, email, password }) {
       SKRIPTOTEKET_BOOTSTRAP_EMAIL: email,
       SKRIPTOTEKET_BOOTSTRAP_PASSWORD: password,
       RUST_LOG: process.env.RUST_LOG ?? 'info',
+      ...(python ? { SKRIPTOTEKET_SYNTAX_PYTHON: python } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { startBackend } from './backend.mjs'
+import { startBackend, syntaxPython } from './backend.mjs'
+import { classFlows } from './classes.mjs'
 import { teacherFlows } from './teachers.mjs'
 import { createAccounts, toolFlows } from './tools.mjs'
 
@@ -105,6 +106,7 @@ async function main() {
     logFile: join(out, 'backend.log'),
     email: SUPER.email,
     password: SUPER.password,
+    python: syntaxPython(repo),
   })
   console.log(`backend at ${backend.url}`)
   await createAccounts(backend.url, SUPER, ACCOUNTS)
@@ -323,7 +325,9 @@ async function main() {
 
   await toolFlows({ page, base, step, screenshot, signIn, signOut, accounts: ACCOUNTS, workDir })
   // The superuser is locked out above; the admin account authors and publishes here.
-  await teacherFlows({ page, base, step, screenshot, signIn, signOut, publisher: ACCOUNTS.admin, teacher: ACCOUNTS.teacher })
+  await teacherFlows({ page, base, step, screenshot, signIn, publisher: ACCOUNTS.admin, teacher: ACCOUNTS.teacher })
+  // Still signed in as the teacher: class mode, then her data (export, erase).
+  await classFlows({ page, base, step, screenshot, signOut, workDir })
 
   assert.deepEqual(problems, [], 'the browser reported errors')
   console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in e2e-output/`)

@@ -1,7 +1,8 @@
 // The teachers' part of the e2e run (issue 14): a tool that runs out of memory and one that
 // refuses a file are explained in Swedish; "Kör igen" in one click from Mina körningar; a star
 // puts a tool under "Favoriter" and the tools the teacher ran are under "Senast använda"; a
-// tool that reports progress shows a determinate bar with its stage text while it runs.
+// tool that reports progress shows a determinate bar with its stage text while it runs. The
+// teacher stays signed in for the class-mode part (classes.mjs).
 import assert from 'node:assert/strict'
 
 const RUN_TIMEOUT = 90_000
@@ -70,7 +71,7 @@ async function publishTool(base, token, { title, summary, source }) {
  * @param {object} ctx
  * @param {import('playwright-core').Page} ctx.page
  */
-export async function teacherFlows({ page, base, step, screenshot, signIn, signOut, publisher, teacher }) {
+export async function teacherFlows({ page, base, step, screenshot, signIn, publisher, teacher }) {
   const main = page.getByRole('main')
   const runDone = (status) => page.locator(`[data-run-status="${status}"]`).first().waitFor({ timeout: RUN_TIMEOUT })
 
@@ -176,6 +177,5 @@ export async function teacherFlows({ page, base, step, screenshot, signIn, signO
     await runDone('succeeded')
     await main.getByRole('table', { name: /Sammanfattning/ }).waitFor()
     assert.match(await main.locator('.run-status__files').innerText(), /\.csv/, 'the same files, without a new upload')
-    await signOut(page)
   })
 }
