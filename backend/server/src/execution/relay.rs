@@ -15,7 +15,7 @@ use skriptoteket_domain::Signals;
 use skriptoteket_domain::execution::{LogStream, RunProgress};
 use skriptoteket_domain::run::RunStatus;
 use skriptoteket_domain::store::SIGNAL_PAYLOAD_MAX;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -82,13 +82,28 @@ pub struct Relay {
     unsent: Arc<AtomicUsize>,
     /// Taken by the sending task when the server starts.
     pending: Mutex<Option<mpsc::Receiver<Signal>>>,
+    /// Whether this server hears the others now (signals sent before it does are missed;
+    /// the caches' time bound and the slow follow poll cover that gap).
+    listening: AtomicBool,
 }
 
 impl Relay {
     pub fn new(signals: Option<Arc<dyn Signals>>, instance: &str) -> Self {
         let (outbox, pending) = mpsc::channel(OUTBOX);
         let unsent = Arc::new(AtomicUsize::new(0));
-        Self { signals, instance: instance.to_owned(), outbox, unsent, pending: Mutex::new(Some(pending)) }
+        Self {
+            signals,
+            instance: instance.to_owned(),
+            outbox,
+            unsent,
+            pending: Mutex::new(Some(pending)),
+            listening: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether this server hears the other servers' signals right now.
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::Relaxed)
     }
 
     /// Whether other servers may share the database (and so hear and send signals).
@@ -235,6 +250,7 @@ async fn listen(state: &AppState, signals: &dyn Signals) {
                     state.storage_used.clear();
                 }
                 connected_before = true;
+                state.relay.listening.store(true, Ordering::Relaxed);
                 loop {
                     let message = tokio::select! {
                         message = listener.recv() => message,
@@ -243,6 +259,7 @@ async fn listen(state: &AppState, signals: &dyn Signals) {
                     match message {
                         Ok((_, payload)) => receive(state, &payload),
                         Err(e) => {
+                            state.relay.listening.store(false, Ordering::Relaxed);
                             tracing::warn!(error = %e, "listening to the other servers stopped; connecting again");
                             break;
                         }

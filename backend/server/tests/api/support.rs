@@ -215,6 +215,14 @@ impl TestApp {
         let workers = queue::start(&state).await.expect("queue");
         let housekeeping = housekeeping::start(&state);
         let relay = relay::start(&state);
+        // Signals sent before a server listens are missed (by design; the caches' bound covers
+        // that): tests that talk across servers start once it hears the others.
+        if relay.is_some() {
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while !state.relay.is_listening() && std::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
         let router = api::app(state.clone(), Duration::from_secs(30), None);
         Self { backend, router, state, dir, housekeeping, workers: Some(workers), relay, db }
     }
