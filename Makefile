@@ -185,12 +185,12 @@ build-multiarch: ## Multi-platform images with docker buildx (PLATFORMS=linux/am
 	bash scripts/buildx.sh multiarch
 
 # --- Evidence (verify/): fuzzing, crash recovery, load; one command each ---------------------
-.PHONY: verify-fast verify-fuzz verify-crash verify-servers verify-load
+.PHONY: verify-fast verify-fuzz verify-crash verify-scaleout verify-load
 
-verify-fast: build-runner-image ## API fuzzing as every role (FAST=1, ~80 s), crash recovery (~15 s), two servers (~50 s); part of `make test`
+verify-fast: build-runner-image ## API fuzzing as every role (FAST=1, ~80 s), crash recovery (~15 s), scale-out (~1½ min); part of `make test`
 	FAST=1 bash verify/fuzz/run.sh
 	bash verify/crash/run.sh
-	bash verify/servers/run.sh
+	python3 verify/scaleout/run.py
 
 verify-fuzz: build-runner-image ## Schema-based fuzzing of the whole API as every role (schemathesis, ~5 min)
 	bash verify/fuzz/run.sh
@@ -198,8 +198,8 @@ verify-fuzz: build-runner-image ## Schema-based fuzzing of the whole API as ever
 verify-crash: build-runner-image ## kill -9 with runs running and queued, restart: nothing stuck, lost or left behind
 	bash verify/crash/run.sh
 
-verify-servers: build-runner-image ## Two servers on one PostgreSQL: runs claimed once, live output across them, one kill -9'd and settled by the other
-	bash verify/servers/run.sh
+verify-scaleout: build-runner-image ## Two servers on one PostgreSQL, two engines (one over TLS), S3: 60 runs once each, live output across servers, a server and an engine killed mid-run
+	python3 verify/scaleout/run.py
 
 verify-load: build-runner-image ## Load on loopback (wrk, release build): catalog and run reads, 100 run submissions (~1 min + build)
 	bash verify/load/run.sh

@@ -31,6 +31,13 @@ if [ -f "$cpid_file" ] && kill -0 "$(cat "$cpid_file")" 2>/dev/null; then
   sleep 1
 fi
 
+# Containers of a daemon that was killed (a test of a lost engine) keep running under their
+# shims; they are this engine's alone (its own containerd address), so they go too.
+for shim in $(pgrep -f "containerd-shim.*-address $exec_root/" || true); do
+  pkill -KILL -P "$shim" 2>/dev/null || true
+  kill -KILL "$shim" 2>/dev/null || true
+done
+
 if [ "${2:-}" = "--purge" ]; then
   # Mounts below the data root (overlay layers of stopped containers) must go before the files.
   grep -o " $dir/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true

@@ -12,11 +12,10 @@ certificates it generates) and a local S3 server (moto) for uploads and artifact
    the first engine, `/api/ready` and `/metrics` show it down;
 5. nothing is left behind: no container of ours on either engine.
 
-    python3 verify/scaleout/run.py        (make verify-scaleout; ~3 min)
+    python3 verify/scaleout/run.py        (make verify-scaleout, part of `make test`; ~1½ min)
 
 Needs Docker, PostgreSQL (SKRIPTOTEKET_TEST_POSTGRES_URL), openssl and python3; builds the
-debug binary unless SKRIPTOTEKET_BIN names one. BENCH=1 also measures throughput for
-docs/performance.md (1 vs 2 servers, 1 vs 2 engines).
+debug binary unless SKRIPTOTEKET_BIN names one.
 """
 
 import json
@@ -39,7 +38,8 @@ ENGINE2_PORT = int(os.environ.get("SCALEOUT_ENGINE2_PORT", "23761"))
 S3_PORT = int(os.environ.get("SCALEOUT_S3_PORT", "9467"))
 PASSWORD = "verify-password-123"
 SECRET = "scaleout-secret-scaleout-secret-scaleout"
-LEASE_SECONDS = 10
+# The default lease, so the bound measured here is the documented one (docs/operations.md).
+LEASE_SECONDS = int(os.environ.get("SCALEOUT_LEASE_SECONDS", "30"))
 LOCAL = "unix:///var/run/docker.sock"
 REMOTE = f"tcp://127.0.0.1:{ENGINE2_PORT}"
 
@@ -266,10 +266,11 @@ def follow(base, token, run_id, events):
                     return
 
 
-def our_containers(docker_env=None):
-    out = sh("docker", "ps", "-aq", "--filter", "label=org.skriptoteket.instance", "--format",
-             "{{.Label \"org.skriptoteket.instance\"}}", env=docker_env, check_status=False)
-    return [line for line in out.splitlines() if line.startswith("scaleout-")]
+def our_containers(docker_env=None, instance="scaleout-"):
+    """Our containers on an engine (the local one, or the one `docker_env` names), by instance."""
+    out = sh("docker", "ps", "-a", "--filter", "label=org.skriptoteket.instance", "--format",
+             '{{.Label "org.skriptoteket.instance"}}', env=docker_env, check_status=False)
+    return [line for line in out.splitlines() if line.startswith(instance)]
 
 
 def main():
@@ -362,7 +363,13 @@ def run_checks(binary, database_url, s3_env, certs, engine2_env, endpoint, bucke
           f"B's runs did not end as interrupted: {[(r['status'], r['error_code']) for r in settled.values()]}")
     finished = wait_runs(a.base, token, queued, 120)
     check(all(r["status"] == "succeeded" for r in finished.values()), "the queued runs did not finish on A")
-    log(f"   B's 4 runs settled {bound:.1f} s after the kill (lease {LEASE_SECONDS} s); 3/3 queued runs finished on A")
+    deadline = time.time() + LEASE_SECONDS * 2
+    while time.time() < deadline and (our_containers(None, "scaleout-b") or our_containers(engine2_env, "scaleout-b")):
+        time.sleep(0.5)
+    left = our_containers(None, "scaleout-b") + our_containers(engine2_env, "scaleout-b")
+    check(not left, f"the dead server's containers were not reaped: {left}")
+    log(f"   B's 4 runs settled {bound:.1f} s after the kill (lease {LEASE_SECONDS} s), its containers reaped "
+        "on both engines; 3/3 queued runs finished on A")
 
     # 4. The second engine dies mid-run.
     log("4. the second engine killed mid-run")
