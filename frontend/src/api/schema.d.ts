@@ -1343,8 +1343,8 @@ export interface components {
         ReadyCheck: {
             detail: string;
             /**
-             * @description `database`, `container_engine`, `runner_image`, `storage`, `runner_pool`, and with
-             *     several engines one `engine:ADDRESS` each.
+             * @description `database`, `container_engine`, `runner_image`, `storage`, `shared_storage` (with
+             *     `STORAGE_URL`), `runner_pool`, and with several engines one `engine:ADDRESS` each.
              */
             name: string;
             ok: boolean;

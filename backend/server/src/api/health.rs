@@ -28,8 +28,8 @@ pub struct ReadyResponse {
 
 #[derive(Serialize, ToSchema)]
 pub struct ReadyCheck {
-    /// `database`, `container_engine`, `runner_image`, `storage`, `runner_pool`, and with
-    /// several engines one `engine:ADDRESS` each.
+    /// `database`, `container_engine`, `runner_image`, `storage`, `shared_storage` (with
+    /// `STORAGE_URL`), `runner_pool`, and with several engines one `engine:ADDRESS` each.
     pub name: String,
     pub ok: bool,
     pub detail: String,
@@ -70,6 +70,14 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Extension<Keep
         },
     };
     let mut checks = vec![database, engine, image, storage_check(&readiness.storage)];
+    if let Some((store, answer)) = readiness.shared_storage {
+        // Without it no run starts (uploads go there first) and no download is served.
+        let (ok, detail) = match answer {
+            Ok(()) => (true, store),
+            Err(e) => (false, format!("{store}: {e}")),
+        };
+        checks.push(ReadyCheck { name: "shared_storage".into(), ok, detail });
+    }
     if let Some(pool) = readiness.pool {
         // Informational: with no container ready, runs start their own (a little slower).
         let detail = format!("{} of {} pre-started containers ready", pool.ready, pool.size);

@@ -13,6 +13,8 @@ pub struct Readiness {
     pub engines: Vec<EngineStatus>,
     /// Free space where uploads and artifacts go, against `STORAGE_MIN_FREE`.
     pub storage: Volume,
+    /// With `STORAGE_URL`: the shared store, and whether it answers (`Err` with why not).
+    pub shared_storage: Option<(String, Result<(), String>)>,
 }
 
 pub async fn readiness(state: &AppState) -> Readiness {
@@ -29,7 +31,21 @@ pub async fn readiness(state: &AppState) -> Readiness {
         pool: state.runner.pool_stats(),
         engines: state.runner.engines(),
         storage: storage::volume(state).await,
+        shared_storage: shared_storage(state).await,
     }
+}
+
+async fn shared_storage(state: &AppState) -> Option<(String, Result<(), String>)> {
+    let s3 = state.runs.shared_storage.as_ref()?;
+    let answer = match tokio::time::timeout(std::time::Duration::from_secs(3), s3.check()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("no answer within 3 s".to_owned()),
+    };
+    if let Err(e) = &answer {
+        tracing::warn!(error = %e, "readiness: the shared store does not answer");
+    }
+    Some((format!("{s3:?}"), answer))
 }
 
 /// The Prometheus exposition text, or `None` when the database does not answer.

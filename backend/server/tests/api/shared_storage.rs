@@ -30,6 +30,10 @@ async fn run_files_live_in_the_shared_store() {
         assert_eq!(run.body["status"], "succeeded", "{}", run.body);
         let id = run.body["id"].as_str().unwrap().to_owned();
 
+        let ready = app.call(Method::GET, "/api/ready", None, None).await;
+        let check = ready.body["checks"].as_array().unwrap().iter().find(|c| c["name"] == "shared_storage").cloned();
+        assert_eq!(check.map(|c| c["ok"].clone()), Some(json!(true)), "{}", ready.body);
+
         // The upload and the artifact are in the store; the artifact's working copy is gone.
         assert_eq!(s3.list(&format!("uploads/{id}/")).await.unwrap(), [format!("uploads/{id}/000")]);
         assert_eq!(s3.list(&format!("artifacts/{id}/")).await.unwrap().len(), 1);
