@@ -93,4 +93,8 @@ if __name__ == "__main__":
         main()
     except so.Fail as e:
         so.log(f"FAIL: {e}")
+        so.log(f"logs kept in {so.WORK}")
         sys.exit(1)
+    import shutil
+
+    shutil.rmtree(so.WORK, ignore_errors=True)

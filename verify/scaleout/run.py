@@ -21,6 +21,7 @@ debug binary unless SKRIPTOTEKET_BIN names one.
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -416,3 +417,4 @@ if __name__ == "__main__":
         log(f"FAIL: {e}")
         log(f"logs kept in {WORK}")
         sys.exit(1)
+    shutil.rmtree(WORK, ignore_errors=True)
