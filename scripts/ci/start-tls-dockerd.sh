@@ -15,6 +15,8 @@ dir=$(cd "$dir" && pwd)
 certs=$dir/certs
 # containerd puts its sockets below the exec root, and unix socket paths are short (108 bytes).
 exec_root=/tmp/skt-x-$(printf '%s' "$dir" | md5sum | cut -c1-8)
+# The engine's own network bridge (interface names are at most 15 characters).
+bridge=sktbr-$(printf '%s' "$dir" | md5sum | cut -c1-8)
 
 log() { echo "start-tls-dockerd: $*" >&2; }
 
@@ -68,11 +70,18 @@ if ! engine version >/dev/null 2>&1; then
     fi
     rm -f "$dir/pid"
     mkdir -p "$dir/data" "$exec_root"
+    # Its own bridge: with --bridge=none dockerd deletes the host's docker0 (the first
+    # engine's default network) at start. Runs use no network; the bridge only has to exist.
+    if ! ip link show "$bridge" >/dev/null 2>&1; then
+      ip link add "$bridge" type bridge
+      ip addr add "10.231.$((port % 250)).1/24" dev "$bridge"
+      ip link set "$bridge" up
+    fi
     # Its own containerd namespace too, so it never sees the first engine's containers.
     setsid nohup dockerd --data-root "$dir/data" --exec-root "$exec_root" --pidfile "$dir/pid" \
       -H "unix://$dir/docker.sock" -H "tcp://127.0.0.1:$port" \
       --tlsverify --tlscacert "$certs/ca.pem" --tlscert "$certs/server-cert.pem" --tlskey "$certs/server-key.pem" \
-      --bridge=none --iptables=false --ip-masq=false --ip6tables=false \
+      --bridge="$bridge" --iptables=false --ip-masq=false --ip6tables=false \
       --containerd-namespace skt-tls --containerd-plugins-namespace skt-tls-plugins \
       >>"$dir/dockerd.log" 2>&1 </dev/null &
     if ! answers_within 60; then

@@ -8,6 +8,7 @@ dir=${1:?usage: stop-tls-dockerd.sh DIR [--purge]}
 [ -d "$dir" ] || exit 0
 dir=$(cd "$dir" && pwd)
 exec_root=/tmp/skt-x-$(printf '%s' "$dir" | md5sum | cut -c1-8)
+bridge=sktbr-$(printf '%s' "$dir" | md5sum | cut -c1-8)
 
 if [ -f "$dir/pid" ]; then
   pid=$(cat "$dir/pid")
@@ -42,5 +43,6 @@ if [ "${2:-}" = "--purge" ]; then
   # Mounts below the data root (overlay layers of stopped containers) must go before the files.
   grep -o " $dir/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -rf "$dir" "$exec_root"
+  ip link del "$bridge" 2>/dev/null || true
 fi
 echo "stop-tls-dockerd: stopped the engine of $dir" >&2

@@ -24,6 +24,11 @@ use tokio_util::io::ReaderStream;
 
 type Body = BoxBody<Bytes, io::Error>;
 
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Until the answer's head (a PUT's whole body included: 50 MB at a slow 200 KB/s); a GET's
+/// body then streams as long as it takes.
+const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
 #[derive(Clone)]
 pub struct S3 {
     client: Client<HttpsConnector<HttpConnector>, Body>,
@@ -72,12 +77,15 @@ impl S3 {
             None => (format!("https://{bucket}.s3.{region}.amazonaws.com"), false),
         };
         let host = origin.split_once("://").map_or(origin.as_str(), |(_, h)| h).to_owned();
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()
             .context("loading the system's TLS roots for S3")?
             .https_or_http()
             .enable_http1()
-            .build();
+            .wrap_connector(http);
         Ok(Self {
             client: Client::builder(TokioExecutor::new()).build(connector),
             origin,
@@ -132,7 +140,11 @@ impl S3 {
             builder = builder.header("content-length", length);
         }
         let request = builder.body(body).map_err(io::Error::other)?;
-        self.client.request(request).await.map_err(io::Error::other)
+        // A store that stops answering fails the request instead of holding it (and a worker).
+        match tokio::time::timeout(ANSWER_TIMEOUT, self.client.request(request)).await {
+            Ok(answer) => answer.map_err(io::Error::other),
+            Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "the S3 store did not answer within 5 minutes")),
+        }
     }
 
     /// Uploads the file at `path` as `key`, streamed from disk.
