@@ -82,8 +82,9 @@ async fn a_batch_is_refused_whole_when_it_does_not_fit() {
         let pairs =
             app.post_form(&format!("/api/tools/{two}/batch"), &teacher, &[("files", Some("a.txt"), b"a")], &[]).await;
         assert!(pairs.problem(422, "validation_failed").to_string().contains("one file at a time"), "{}", pairs.body);
-        let wrong_type = [("files", Some("a.txt"), b"a" as &[u8]), ("files", Some("b.exe"), b"b")];
-        app.post_form(&path, &teacher, &wrong_type, &[]).await.problem(422, "validation_failed");
+        let wrong_type = [("files", Some("a.exe"), b"a" as &[u8]), ("files", Some("b.txt"), b"b")];
+        let refused = app.post_form(&path, &teacher, &wrong_type, &[]).await;
+        assert!(refused.problem(422, "validation_failed").to_string().contains("a.exe"), "{}", refused.body);
         let bad_inputs = [("files", Some("a.txt"), b"a" as &[u8]), ("inputs", None, br#"{"klass": 7}"#)];
         app.post_form(&path, &teacher, &bad_inputs, &[]).await.problem(422, "validation_failed");
 

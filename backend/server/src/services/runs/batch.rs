@@ -2,9 +2,7 @@
 //! run with the same inputs and settings, grouped as a batch. The items are ordinary runs (same
 //! queue, limits, error codes and downloads); the fairness rule is the domain's `batch`.
 
-use super::start::{
-    SharedUploads, admit, check_files, checked_inputs, new_run, production_plan, queue_full, queued, reserve,
-};
+use super::start::{SharedUploads, admit, checked_inputs, new_run, production_plan, queue_full, queued, reserve};
 use crate::archive::{self, Entry};
 use crate::auth::CurrentUser;
 use crate::blobs::Area;
@@ -16,7 +14,6 @@ use crate::state::AppState;
 use axum::extract::Multipart;
 use serde_json::json;
 use skriptoteket_domain::batch::{Batch, BatchItem, NewBatch};
-use skriptoteket_domain::schema::InputSchema;
 use skriptoteket_domain::tool::Tool;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -44,8 +41,9 @@ pub async fn start(
         return Err(ApiError::field("files", "choose at least one file; each file gets its own run"));
     }
     let plan = production_plan(state, user, tool, version).await?;
-    let schema = plan.content.input_schema.clone().unwrap_or(InputSchema { files: None, fields: vec![] });
-    if check_files(&schema, &[form.items[0].1.clone()]).is_err() {
+    // Each item gets exactly one file: the tool must take one (its file types are checked per item).
+    let files = plan.content.input_schema.as_ref().and_then(|s| s.files.as_ref());
+    if !files.is_some_and(|rule| rule.min <= 1 && rule.max >= 1) {
         return Err(ApiError::field("files", "this tool does not take one file at a time, so it cannot run per file"));
     }
     let inputs = checked_inputs(&plan, form.inputs.as_ref().unwrap_or(&json!({})))?;

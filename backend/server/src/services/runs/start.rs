@@ -355,7 +355,7 @@ async fn reusable_files(
     Ok((run.files, run.files_from))
 }
 
-pub(super) fn check_files(schema: &InputSchema, files: &[RunFile]) -> ApiResult<()> {
+fn check_files(schema: &InputSchema, files: &[RunFile]) -> ApiResult<()> {
     let (min, max) = schema.files.as_ref().map_or((0, 0), |f| (f.min, f.max.min(MAX_FILES_PER_RUN)));
     let n = files.len() as u32;
     if n > max {
