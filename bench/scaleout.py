@@ -82,6 +82,7 @@ def main():
                 so.sh("psql", so.PG, "-qc", f"DROP SCHEMA {schema} CASCADE", check_status=False)
     finally:
         so.sh("bash", os.path.join(so.REPO, "scripts/ci/stop-tls-dockerd.sh"), so.ENGINE2_DIR, "--purge", check_status=False)
+        so.sh("bash", os.path.join(so.REPO, "scripts/ci/stop-s3.sh"), str(so.S3_PORT), check_status=False)
     print(f"\n| layout ({PER_ENGINE} at once per engine and server, {RUNS} runs waiting {WAIT} s each, S3) | runs/s |")
     print("|---|---|")
     for label, rate in results:

@@ -300,6 +300,7 @@ def main():
             server.stop()
         sh("psql", PG, "-qc", f"DROP SCHEMA {schema} CASCADE", check_status=False)
         sh("bash", os.path.join(REPO, "scripts/ci/stop-tls-dockerd.sh"), ENGINE2_DIR, "--purge", check_status=False)
+        sh("bash", os.path.join(REPO, "scripts/ci/stop-s3.sh"), str(S3_PORT), check_status=False)
 
 
 def run_checks(binary, database_url, s3_env, certs, engine2_env, endpoint, bucket):
