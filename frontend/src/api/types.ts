@@ -55,6 +55,8 @@ export type BatchCounts = Schemas['BatchCounts']
 // Privacy: export and erase
 export type Erased = Schemas['ErasedResponse']
 export type ErasedUser = Schemas['ErasedUserResponse']
+export type PrivacyEvent = Schemas['PrivacyEventResponse']
+export type PrivacyEventsPage = Schemas['PageResponse_PrivacyEventResponse']
 
 // Authoring
 export type AdminTool = Schemas['AdminToolResponse']

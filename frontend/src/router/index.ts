@@ -84,6 +84,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { requiresAuth: true, minRole: 'admin', title: 'users.title' },
   },
   {
+    path: '/admin/privacy',
+    name: 'privacy',
+    component: () => import('@/views/AdminPrivacyView.vue'),
+    meta: { requiresAuth: true, minRole: 'admin', title: 'privacyLog.title' },
+  },
+  {
     path: '/profile',
     name: 'profile',
     component: () => import('@/views/ProfileView.vue'),

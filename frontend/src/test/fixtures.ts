@@ -1,5 +1,16 @@
 /** Schema-typed sample data for specs. */
-import type { ActionField, Batch, BatchItem, MeResponse, Run, ToolPage, UiOutput, User, UsersPage } from '@/api/types'
+import {
+  asApiObject,
+  type ActionField,
+  type Batch,
+  type BatchItem,
+  type MeResponse,
+  type PrivacyEvent,
+  type Run,
+  type ToolPage,
+  type UiOutput,
+  type User,
+} from '@/api/types'
 
 export function makeUser(overrides: Partial<User> = {}): User {
   const id = overrides.id ?? `00000000-0000-4000-8000-${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`
@@ -33,8 +44,26 @@ export function me(user: User = ADMIN, csrf = 'csrf-123'): MeResponse {
   }
 }
 
-export function page(items: User[], total = items.length, offset = 0, limit = 25): UsersPage {
+/** One page of any list (accounts, privacy events, …). */
+export function page<T = User>(items: T[], total = items.length, offset = 0, limit = 25): { items: T[]; total: number; offset: number; limit: number } {
   return { items, total, offset, limit }
+}
+
+// --- Privacy log ---------------------------------------------------------------------------
+
+export function makePrivacyEvent(
+  overrides: Partial<Omit<PrivacyEvent, 'summary'>> & { summary?: Record<string, number> } = {},
+): PrivacyEvent {
+  const { summary, ...rest } = overrides
+  return {
+    id: `00000000-0000-7000-8000-${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`,
+    action: 'export',
+    actor_id: ADMIN.id,
+    subject_id: ADMIN.id,
+    created_at: '2026-11-20T09:30:00Z',
+    ...rest,
+    summary: asApiObject(summary ?? { runs: 0, files: 0, bytes: 0 }),
+  }
 }
 
 // --- Tools and runs -------------------------------------------------------------------------

@@ -272,6 +272,17 @@ describe('AdminUsersView', () => {
       expect(rowOf(wrapper, 'Ada Admin').findAll('a')).toHaveLength(0)
     })
 
+    it('links to the privacy log of a person, filtered to them', async () => {
+      mockApi({
+        'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),
+        'GET /api/admin/users': () => ({ status: 200, body: page([ADMIN, BERIT]) }),
+      })
+      const { wrapper } = await mountAt(AdminUsersView, '/admin/users')
+      const link = rowOf(wrapper, 'Berit Berg').findAll('a').find((a) => a.text() === 'Integritetslogg')!
+      expect(link.attributes('href')).toBe(`/admin/privacy?subject_id=${BERIT.id}`)
+      expect(link.attributes('title')).toBe('Exporter och raderingar av data om Berit Berg')
+    })
+
     it('erases a person\'s run history after a confirmation, with the counts in a toast', async () => {
       const net = mockApi({
         'GET /api/auth/me': () => ({ status: 200, body: me(ADMIN) }),

@@ -22,8 +22,8 @@ describe('AppShell', () => {
   it.each([
     ['user', ['Katalog', 'Mina körningar']],
     ['contributor', ['Katalog', 'Mina körningar', 'Mina verktyg']],
-    ['admin', ['Katalog', 'Mina körningar', 'Mina verktyg', 'Granskning', 'Användare']],
-    ['superuser', ['Katalog', 'Mina körningar', 'Mina verktyg', 'Granskning', 'Användare']],
+    ['admin', ['Katalog', 'Mina körningar', 'Mina verktyg', 'Granskning', 'Användare', 'Integritetslogg']],
+    ['superuser', ['Katalog', 'Mina körningar', 'Mina verktyg', 'Granskning', 'Användare', 'Integritetslogg']],
   ])('shows a %s the navigation for the role', async (role, expected) => {
     mockApi({ 'GET /api/auth/me': () => ({ status: 200, body: me(makeUser({ role: role as Role })) }) })
     const { wrapper } = await mountAt(Shell, '/catalog')

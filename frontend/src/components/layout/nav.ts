@@ -17,4 +17,5 @@ export const NAV_ITEMS: NavItem[] = [
   { label: 'nav.myTools', to: { name: 'my-tools' }, minRole: 'contributor', sections: ['tool-admin', 'version-editor'] },
   { label: 'nav.review', to: { name: 'review' }, minRole: 'admin' },
   { label: 'nav.users', to: { name: 'users' }, minRole: 'admin' },
+  { label: 'nav.privacy', to: { name: 'privacy' }, minRole: 'admin' },
 ]

@@ -6,6 +6,10 @@ export function listUsers(limit: number, offset: number): Promise<UsersPage> {
   return unwrap(api.GET('/api/admin/users', { params: { query: { limit, offset } } }))
 }
 
+export function getUser(id: string): Promise<User> {
+  return unwrap(api.GET('/api/admin/users/{id}', { params: { path: { id } } }))
+}
+
 export function createUser(body: CreateUserRequest): Promise<User> {
   return unwrap(api.POST('/api/admin/users', { body }))
 }
