@@ -160,7 +160,7 @@ async function main() {
     await signIn(page, SUPER.email, SUPER.password)
     await page.getByRole('heading', { name: 'Katalog', level: 1 }).waitFor()
     await page.getByRole('main').getByRole('link', { name: 'Betygsöversikt' }).waitFor()
-    assert.deepEqual(await navLabels(page), ['Katalog', 'Mina körningar', 'Mina verktyg', 'Granskning', 'Användare'])
+    assert.deepEqual(await navLabels(page), ['Katalog', 'Mina körningar', 'Mina verktyg', 'Granskning', 'Användare', 'Integritetslogg'])
     await screenshot(page, 'catalog-superuser')
   })
 
