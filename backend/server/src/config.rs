@@ -146,16 +146,20 @@ impl StorageArgs {
         }
     }
 
+    /// How long artifacts and runs are kept after a run ended (`None`: runs for ever).
+    pub fn retention(&self) -> (chrono::Duration, Option<chrono::Duration>) {
+        let runs = (self.runs_retention_days > 0).then(|| chrono::Duration::days(i64::from(self.runs_retention_days)));
+        (chrono::Duration::days(i64::from(self.artifacts_retention_days)), runs)
+    }
+
     /// What housekeeping removes, with the run files under `data_dir` (and in the shared store).
     pub fn housekeeping(&self, data_dir: &std::path::Path) -> anyhow::Result<crate::execution::housekeeping::Policy> {
-        Ok(crate::execution::housekeeping::Policy {
-            shared_storage: self.shared_storage()?,
-            artifacts_root: self.artifacts_root(data_dir),
-            uploads_root: data_dir.join("uploads"),
-            artifacts_retention: chrono::Duration::days(i64::from(self.artifacts_retention_days)),
-            runs_retention: (self.runs_retention_days > 0)
-                .then(|| chrono::Duration::days(i64::from(self.runs_retention_days))),
-        })
+        let mut blobs = crate::blobs::Blobs::local(data_dir.join("uploads"), self.artifacts_root(data_dir));
+        if let Some(s3) = self.shared_storage()? {
+            blobs = blobs.with_s3(s3);
+        }
+        let (artifacts_retention, runs_retention) = self.retention();
+        Ok(crate::execution::housekeeping::Policy { blobs, artifacts_retention, runs_retention })
     }
 }
 
@@ -351,12 +355,12 @@ impl ServeArgs {
     pub fn storage(&self) -> anyhow::Result<crate::execution::StorageConfig> {
         use skriptoteket_runner::limits::parse_size;
         let size = |what: &str, text: &str| parse_size(text).map_err(|e| anyhow::anyhow!("{what}: {e}"));
-        let policy = self.storage.housekeeping(&self.db.data_dir)?;
+        let (artifacts_retention, runs_retention) = self.storage.retention();
         Ok(crate::execution::StorageConfig {
             quota_per_user: size("STORAGE_QUOTA_PER_USER", &self.storage_quota_per_user)?,
             min_free: size("STORAGE_MIN_FREE", &self.storage_min_free)?,
-            artifacts_retention: policy.artifacts_retention,
-            runs_retention: policy.runs_retention,
+            artifacts_retention,
+            runs_retention,
             housekeeping_interval: (self.housekeeping_interval_seconds > 0)
                 .then(|| std::time::Duration::from_secs(self.housekeeping_interval_seconds)),
         })

@@ -136,6 +136,18 @@ impl Blobs {
         }
     }
 
+    /// Removes the file `relative` of `area`, locally and in the shared store.
+    pub async fn remove_file(&self, area: Area, relative: &str) -> io::Result<()> {
+        match tokio::fs::remove_file(self.root(area).join(relative)).await {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        if let Some(s3) = &self.shared {
+            s3.delete(&Self::key(area, relative)).await?;
+        }
+        Ok(())
+    }
+
     /// Removes the folder of `run` in `area`, locally and in the shared store.
     pub async fn remove(&self, area: Area, run: Uuid) -> io::Result<()> {
         match tokio::fs::remove_dir_all(self.root(area).join(run.to_string())).await {

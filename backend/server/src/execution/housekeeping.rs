@@ -9,7 +9,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use skriptoteket_domain::run::SESSION_FILES_TTL;
 use skriptoteket_domain::{Store, StoreError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -22,13 +22,10 @@ const ORPHAN_GRACE: Duration = Duration::from_secs(3600);
 /// Rows changed per statement, so a first prune of a large history never holds a long lock.
 const BATCH: u32 = 500;
 
-/// What to remove, and where the files are.
+/// What to remove, and where the files are (here, and in the shared store of `STORAGE_URL`).
 #[derive(Debug, Clone)]
 pub struct Policy {
-    /// Also remove from this shared store (`STORAGE_URL`).
-    pub shared_storage: Option<crate::blobs::S3>,
-    pub artifacts_root: PathBuf,
-    pub uploads_root: PathBuf,
+    pub blobs: Blobs,
     pub artifacts_retention: chrono::Duration,
     /// `None` keeps runs for ever.
     pub runs_retention: Option<chrono::Duration>,
@@ -38,9 +35,7 @@ impl Policy {
     /// The server's policy.
     pub fn of(runs: &crate::execution::RunConfig) -> Self {
         Self {
-            shared_storage: runs.shared_storage.clone(),
-            artifacts_root: runs.artifacts_root.clone(),
-            uploads_root: runs.uploads_root.clone(),
+            blobs: runs.blobs(),
             artifacts_retention: runs.storage.artifacts_retention,
             runs_retention: runs.storage.runs_retention,
         }
@@ -81,11 +76,8 @@ pub async fn sweep(store: &dyn Store, policy: &Policy, now: DateTime<Utc>) -> Re
     }
     let artifacts = store.prune_artifacts(now - policy.artifacts_retention).await?;
     for artifact in &artifacts {
-        remove_file(&policy.artifacts_root.join(&artifact.stored_as)).await;
-        if let Some(s3) = &policy.shared_storage
-            && let Err(e) = s3.delete(&format!("artifacts/{}", artifact.stored_as)).await
-        {
-            tracing::warn!(error = %e, "housekeeping could not remove an artifact from S3");
+        if let Err(e) = policy.blobs.remove_file(Area::Artifacts, &artifact.stored_as).await {
+            tracing::warn!(error = %e, file = %artifact.stored_as, "housekeeping could not remove an artifact");
         }
         swept.artifact_bytes += artifact.bytes;
     }
@@ -95,7 +87,7 @@ pub async fn sweep(store: &dyn Store, policy: &Policy, now: DateTime<Utc>) -> Re
     emptied.dedup();
     for run in emptied {
         // Only empty folders: the files were just removed, and nothing else belongs there.
-        let _ = tokio::fs::remove_dir(policy.artifacts_root.join(run.to_string())).await;
+        let _ = tokio::fs::remove_dir(policy.blobs.root(Area::Artifacts).join(run.to_string())).await;
     }
     if let Some(retention) = policy.runs_retention {
         loop {
@@ -117,22 +109,10 @@ pub async fn sweep(store: &dyn Store, policy: &Policy, now: DateTime<Utc>) -> Re
 
 /// Removes the folders of `runs` in `area`, here and in the shared store.
 async fn remove_folders(policy: &Policy, area: Area, runs: &[Uuid]) {
-    let mut blobs = Blobs::local(policy.uploads_root.clone(), policy.artifacts_root.clone());
-    if let Some(s3) = &policy.shared_storage {
-        blobs = blobs.with_s3(s3.clone());
-    }
     for run in runs {
-        if let Err(e) = blobs.remove(area, *run).await {
+        if let Err(e) = policy.blobs.remove(area, *run).await {
             tracing::warn!(error = %e, %run, ?area, "housekeeping could not remove a run's files");
         }
-    }
-}
-
-async fn remove_file(path: &Path) {
-    if let Err(e) = tokio::fs::remove_file(path).await
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
-        tracing::warn!(error = %e, path = %path.display(), "housekeeping could not remove a file");
     }
 }
 
@@ -141,8 +121,8 @@ async fn remove_file(path: &Path) {
 /// `ORPHAN_GRACE` (a run may be on its way in with its uploads).
 async fn remove_orphans(store: &dyn Store, policy: &Policy) -> Result<usize, StoreError> {
     let mut removed = 0;
-    for (root, area) in [(&policy.uploads_root, Area::Uploads), (&policy.artifacts_root, Area::Artifacts)] {
-        let candidates = run_folders(root).await;
+    for area in [Area::Uploads, Area::Artifacts] {
+        let candidates = run_folders(policy.blobs.root(area)).await;
         for chunk in candidates.chunks(BATCH as usize) {
             let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
             let in_use = store.folders_in_use(&ids).await?;
