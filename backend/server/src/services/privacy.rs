@@ -14,7 +14,7 @@ use crate::state::AppState;
 use chrono::Utc;
 use serde_json::{Value, json};
 use skriptoteket_domain::privacy::{ErasedHistory, PrivacyAction, PrivacyEvent, ToolHandover};
-use skriptoteket_domain::run::Run;
+use skriptoteket_domain::run::{Run, RunQuery, RunStatus};
 use skriptoteket_domain::tool::Tool;
 use skriptoteket_domain::{Page, PageRequest, Role, User};
 use std::collections::HashMap;
@@ -128,8 +128,8 @@ pub async fn events(
 }
 
 async fn erase_history(state: &AppState, person: Uuid) -> ApiResult<ErasedHistory> {
-    for run in state.store.runs_of_user(person).await?.iter().filter(|r| !r.status.is_final()) {
-        crate::services::runs::stop(state, run.id).await?;
+    for run in active_runs(state, person).await? {
+        crate::services::runs::stop(state, run).await?;
     }
     let erased = state.store.erase_history(person).await?;
     let blobs = state.runs.blobs();
@@ -143,6 +143,26 @@ async fn erase_history(state: &AppState, person: Uuid) -> ApiResult<ErasedHistor
     state.storage_changed(Some(person));
     state.catalog_changed();
     Ok(erased)
+}
+
+/// The person's runs still waiting or going, from the run list (no logs or payloads loaded).
+async fn active_runs(state: &AppState, person: Uuid) -> ApiResult<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    for status in [RunStatus::Queued, RunStatus::Running] {
+        let query = RunQuery { user_id: Some(person), status: Some(status), ..RunQuery::default() };
+        let mut offset = 0;
+        loop {
+            let page = PageRequest::new(Some(PageRequest::MAX_LIMIT), Some(offset));
+            let found = state.store.list_runs(&query, page).await?;
+            offset += found.items.len() as u64;
+            let more = found.items.len() as u32 == page.limit;
+            ids.extend(found.items.into_iter().map(|r| r.id));
+            if !more {
+                break;
+            }
+        }
+    }
+    Ok(ids)
 }
 
 fn history_summary(erased: &ErasedHistory) -> Value {

@@ -136,3 +136,29 @@ async fn admins_export_and_erase_anyone_and_erased_authors_hand_their_tools_on()
     })
     .await;
 }
+
+#[tokio::test]
+async fn erasing_stops_the_runs_still_going() {
+    each_backend(|app| async move {
+        let (_, sleeper, _) = app.publish_tool("sovare", "sleep=30", Value::Null, Value::Null).await;
+        let (_, quick, _) = app.publish_tool("snabb", "ok", Value::Null, Value::Null).await;
+        let teacher = app.token(Role::User).await;
+        let going = app.post_form(&format!("/api/tools/{sleeper}/run"), &teacher, &[], &[]).await;
+        let id = going.body["id"].as_str().unwrap().to_owned();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while app.call(Method::GET, &format!("/api/runs/{id}"), Some(&teacher), None).await.body["status"] != "running"
+        {
+            assert!(std::time::Instant::now() < deadline, "the sleeping run did not start");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let queued = app.post_form(&format!("/api/tools/{sleeper}/run"), &teacher, &[], &[]).await;
+        assert_eq!(queued.body["status"], "queued", "{}", queued.body);
+
+        let erased = app.call(Method::DELETE, "/api/me/runs", Some(&teacher), None).await;
+        assert_eq!(erased.body["runs"], 2, "{}", erased.body);
+        // The one worker is free again at once: the sleeping run was stopped, not left to sleep.
+        let next = app.post_form(&format!("/api/tools/{quick}/run"), &teacher, &[], &[("prefer", "wait=10")]).await;
+        assert_eq!(next.body["status"], "succeeded", "{}", next.body);
+    })
+    .await;
+}
